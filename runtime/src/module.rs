@@ -1,0 +1,739 @@
+//! `Runtime` (engine, host functions, cache) and `Module` (a compiled module plus its limits).
+
+use alloc::{string::String, sync::Arc, vec::Vec};
+use core::fmt;
+
+use bytes::Bytes;
+use fazt_wasm_abi::args::Value;
+
+use crate::call::{CallStats, Ptr, Session, format_vals, results_for};
+use crate::error::{CallError, Error, ImportRefusal, format_func_type};
+use crate::host::{Bridge, CallState};
+use crate::limits::{CallOptions, ModuleConfig};
+use crate::output::Output;
+use crate::sync::Lock;
+
+/// Default fuel per slice between deadline checks: about 5 ms of guest work.
+///
+/// Measured on the 2-core x86_64 CI machine (2026-11): wasmi burns roughly 1.8e9 fuel per
+/// second on a compute loop (`runtime/examples/fuel_rate.rs`), so 10M fuel is ~5.5 ms and a
+/// guest that never yields stops within about that much of its deadline.
+pub const DEFAULT_FUEL_SLICE: u64 = 10_000_000;
+
+/// Settings of a [`Runtime`]; a plain struct with `Default`.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Host functions guests may import (under `fazt.<name>`). Nothing else is importable.
+    pub bridges: Vec<Arc<dyn Bridge>>,
+    /// Fuel per slice between deadline and cancellation checks. Does not change how much
+    /// fuel a call consumes, only how quickly a deadline is noticed.
+    pub fuel_slice: u64,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        Self {
+            bridges: Vec::new(),
+            fuel_slice: DEFAULT_FUEL_SLICE,
+        }
+    }
+}
+
+impl RuntimeConfig {
+    /// Adds a host function.
+    pub fn bridge(mut self, bridge: impl Bridge) -> Self {
+        self.bridges.push(Arc::new(bridge));
+        self
+    }
+}
+
+/// Loads modules once and runs every call in a fresh store. Cheap to clone and share
+/// between threads.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<RuntimeInner>,
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("bridges", &self.inner.config.bridges.len())
+            .field("fuel_slice", &self.inner.config.fuel_slice)
+            .finish_non_exhaustive()
+    }
+}
+
+struct RuntimeInner {
+    config: RuntimeConfig,
+    /// One engine (and linker) per distinct stack depth, since wasmi fixes the stack limits
+    /// per engine. Almost always a single entry.
+    engines: Lock<Vec<EngineSlot>>,
+    cache: crate::cache::ModuleCache,
+}
+
+#[derive(Clone)]
+struct EngineSlot {
+    max_stack_depth: u32,
+    engine: wasmi::Engine,
+    linker: Arc<wasmi::Linker<CallState>>,
+}
+
+/// The engine configuration every module runs under; part of the determinism contract
+/// (golden fuel figures depend on it).
+pub fn engine_config(max_stack_depth: u32) -> wasmi::Config {
+    let mut config = wasmi::Config::default();
+    config
+        .consume_fuel(true)
+        // Lazy translation keeps loads fast; charging no fuel for translation and validation
+        // keeps fuel independent of history (the first call of a module does not pay for
+        // translating functions that later calls find ready).
+        .compilation_mode(wasmi::CompilationMode::LazyTranslation)
+        .fuel_cost(wasmi::CustomFuelCosts {
+            bytes_copied_per_fuel: 64,
+            fuel_per_bytes_translated: 0,
+            fuel_per_bytes_validated: 0,
+        })
+        .enforced_limits(wasmi::EnforcedLimits::strict())
+        .set_max_recursion_depth(max_stack_depth as usize)
+        .wasm_multi_memory(false)
+        .wasm_custom_page_sizes(false);
+    config
+}
+
+impl Runtime {
+    /// Creates a runtime with the given host functions.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LimitMisconfigured`] for a zero fuel slice or two bridges with one name.
+    pub fn new(config: RuntimeConfig) -> Result<Self, Error> {
+        if config.fuel_slice == 0 {
+            return Err(Error::LimitMisconfigured {
+                name: "fuel_slice",
+                reason: String::from("must be at least 1"),
+            });
+        }
+        for (i, bridge) in config.bridges.iter().enumerate() {
+            if config.bridges[..i]
+                .iter()
+                .any(|other| other.name() == bridge.name())
+            {
+                return Err(Error::LimitMisconfigured {
+                    name: "bridges",
+                    reason: alloc::format!("host function {:?} is registered twice", bridge.name()),
+                });
+            }
+        }
+        Ok(Self {
+            inner: Arc::new(RuntimeInner {
+                config,
+                engines: Lock::new(Vec::new()),
+                cache: crate::cache::ModuleCache::default(),
+            }),
+        })
+    }
+
+    fn engine_slot(&self, max_stack_depth: u32) -> Result<EngineSlot, Error> {
+        let mut engines = self.inner.engines.lock();
+        if let Some(slot) = engines
+            .iter()
+            .find(|slot| slot.max_stack_depth == max_stack_depth)
+        {
+            return Ok(slot.clone());
+        }
+        let engine = wasmi::Engine::new(&engine_config(max_stack_depth));
+        let mut linker = wasmi::Linker::new(&engine);
+        for bridge in &self.inner.config.bridges {
+            bridge
+                .register(&mut linker)
+                .map_err(|error| Error::LimitMisconfigured {
+                    name: "bridges",
+                    reason: alloc::format!(
+                        "host function {:?} failed to register: {error}",
+                        bridge.name()
+                    ),
+                })?;
+        }
+        let slot = EngineSlot {
+            max_stack_depth,
+            engine,
+            linker: Arc::new(linker),
+        };
+        engines.push(slot.clone());
+        Ok(slot)
+    }
+
+    /// Validates and compiles `wasm` under `name`, or returns the cached module when the same
+    /// bytes were loaded under that name before. Loading other bytes under a known name
+    /// replaces the cached module; calls already running on the old one finish normally.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LimitMisconfigured`] for limits above their ceilings,
+    /// [`Error::InvalidModule`] for bytes that are not valid wasm, and
+    /// [`Error::ForbiddenImport`] naming the first import no granted host function provides.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use fazt_wasm_runtime::{Runtime, RuntimeConfig, ModuleConfig, CallOptions};
+    ///
+    /// let wasm = wat::parse_str(r#"(module (func (export "add") (param i32 i32) (result i32)
+    ///     local.get 0 local.get 1 i32.add))"#)?;
+    /// let runtime = Runtime::new(RuntimeConfig::default())?;
+    /// let module = runtime.load("adder", &wasm, ModuleConfig::default())?;
+    /// let sum = module.call_raw("add", &[2i32.into(), 3i32.into()], &CallOptions::default())?;
+    /// assert_eq!(sum[0].i32(), Some(5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load(&self, name: &str, wasm: &[u8], config: ModuleConfig) -> Result<Module, Error> {
+        self.load_source(name, Source::Borrowed(wasm), config)
+    }
+
+    /// Like [`Runtime::load`] for bytes that live forever (an embedded module): a cache hit
+    /// is recognised by address, without hashing the bytes.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::load`].
+    pub fn load_static(
+        &self,
+        name: &str,
+        wasm: &'static [u8],
+        config: ModuleConfig,
+    ) -> Result<Module, Error> {
+        self.load_source(name, Source::Static(wasm), config)
+    }
+
+    fn load_source(
+        &self,
+        name: &str,
+        source: Source<'_>,
+        config: ModuleConfig,
+    ) -> Result<Module, Error> {
+        config.validate()?;
+        if let Some(module) = self.inner.cache.get(name, &source, &config) {
+            return Ok(module);
+        }
+        let slot = self.engine_slot(config.max_stack_depth)?;
+        let span = tracing::debug_span!("load", module = name, bytes = source.bytes().len());
+        let _entered = span.enter();
+        let wasm_module = wasmi::Module::new(&slot.engine, source.bytes()).map_err(|source| {
+            Error::InvalidModule {
+                module: String::from(name),
+                source,
+            }
+        })?;
+        self.check_imports(name, &wasm_module, &config)?;
+        let module = Module {
+            inner: Arc::new(ModuleInner {
+                name: Arc::from(name),
+                wasm_module,
+                engine: slot.engine,
+                linker: slot.linker,
+                config,
+                fuel_slice: self.inner.config.fuel_slice,
+            }),
+        };
+        self.inner.cache.insert(name, &source, module.clone());
+        Ok(module)
+    }
+
+    /// The import policy: every import is a function provided by a registered, granted
+    /// host function with the same signature. Checked once, at load.
+    fn check_imports(
+        &self,
+        name: &str,
+        wasm_module: &wasmi::Module,
+        config: &ModuleConfig,
+    ) -> Result<(), Error> {
+        for import in wasm_module.imports() {
+            let refuse = |reason| Error::ForbiddenImport {
+                module: String::from(name),
+                import: alloc::format!("{}.{}", import.module(), import.name()),
+                reason,
+            };
+            let wasmi::ExternType::Func(ty) = import.ty() else {
+                return Err(refuse(ImportRefusal::NotAFunction));
+            };
+            let bridge = (import.module() == fazt_wasm_abi::IMPORT_MODULE)
+                .then(|| {
+                    self.inner
+                        .config
+                        .bridges
+                        .iter()
+                        .find(|b| b.name() == import.name())
+                })
+                .flatten()
+                .ok_or_else(|| refuse(ImportRefusal::NotRegistered))?;
+            if !bridge.granted_by_default() && !config.grants.iter().any(|g| g == bridge.name()) {
+                return Err(refuse(ImportRefusal::NotGranted));
+            }
+            if *ty != bridge.signature() {
+                return Err(refuse(ImportRefusal::WrongSignature));
+            }
+        }
+        Ok(())
+    }
+
+    /// The module cached under `name`, without bytes.
+    pub fn cached(&self, name: &str) -> Option<Module> {
+        self.inner.cache.by_name(name)
+    }
+
+    /// The module cache.
+    pub fn cache(&self) -> &crate::cache::ModuleCache {
+        &self.inner.cache
+    }
+}
+
+/// Where the bytes of a load come from.
+pub(crate) enum Source<'a> {
+    Borrowed(&'a [u8]),
+    Static(&'static [u8]),
+}
+
+impl Source<'_> {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Borrowed(bytes) => bytes,
+            Self::Static(bytes) => bytes,
+        }
+    }
+}
+
+/// A validated, compiled module with its limits. Cheap to clone; share it between threads.
+/// Every call runs in a store of its own, so nothing one call does is visible to the next.
+#[derive(Clone)]
+pub struct Module {
+    inner: Arc<ModuleInner>,
+}
+
+struct ModuleInner {
+    name: Arc<str>,
+    wasm_module: wasmi::Module,
+    engine: wasmi::Engine,
+    linker: Arc<wasmi::Linker<CallState>>,
+    config: ModuleConfig,
+    fuel_slice: u64,
+}
+
+impl fmt::Debug for Module {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Module")
+            .field("name", &self.inner.name)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Named arguments of a service call. Borrows strings and bytes: nothing is copied until the
+/// arguments are encoded straight into guest memory.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Args<'a> {
+    entries: Vec<(&'a str, Value<'a>)>,
+}
+
+impl<'a> Args<'a> {
+    /// No arguments.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an argument (a later value under the same name replaces an earlier one).
+    pub fn with(mut self, name: &'a str, value: Value<'a>) -> Self {
+        self.set(name, value);
+        self
+    }
+
+    /// Sets an argument in place.
+    pub fn set(&mut self, name: &'a str, value: Value<'a>) {
+        match self.entries.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = value,
+            None => self.entries.push((name, value)),
+        }
+    }
+
+    /// Adds an integer argument.
+    pub fn int(self, name: &'a str, value: i64) -> Self {
+        self.with(name, Value::Int(value))
+    }
+
+    /// Adds a float argument.
+    pub fn float(self, name: &'a str, value: f64) -> Self {
+        self.with(name, Value::Float(value))
+    }
+
+    /// Adds a boolean argument.
+    pub fn bool(self, name: &'a str, value: bool) -> Self {
+        self.with(name, Value::Bool(value))
+    }
+
+    /// Adds a string argument.
+    pub fn str(self, name: &'a str, value: &'a str) -> Self {
+        self.with(name, Value::Str(value))
+    }
+
+    /// Adds a bytes argument.
+    pub fn bytes(self, name: &'a str, value: &'a [u8]) -> Self {
+        self.with(name, Value::Bytes(value))
+    }
+
+    /// The arguments in order.
+    pub fn entries(&self) -> &[(&'a str, Value<'a>)] {
+        &self.entries
+    }
+}
+
+impl Module {
+    /// The name it was loaded under.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    pub(crate) fn name_arc(&self) -> Arc<str> {
+        self.inner.name.clone()
+    }
+
+    /// Its limits and grants.
+    pub fn config(&self) -> &ModuleConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn engine(&self) -> &wasmi::Engine {
+        &self.inner.engine
+    }
+
+    pub(crate) fn linker(&self) -> &wasmi::Linker<CallState> {
+        &self.inner.linker
+    }
+
+    pub(crate) fn fuel_slice(&self) -> u64 {
+        self.inner.fuel_slice
+    }
+
+    /// The compiled wasmi module (for inspection: imports, exports, memory declarations).
+    pub fn wasmi_module(&self) -> &wasmi::Module {
+        &self.inner.wasm_module
+    }
+
+    /// The same compiled module under other limits (no recompilation).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LimitMisconfigured`] when `config` is invalid or asks for a different stack
+    /// depth (which needs a reload).
+    pub fn with_config(&self, config: ModuleConfig) -> Result<Self, Error> {
+        config.validate()?;
+        if config.max_stack_depth != self.inner.config.max_stack_depth {
+            return Err(Error::LimitMisconfigured {
+                name: "max_stack_depth",
+                reason: String::from("changing the stack depth needs a reload of the module"),
+            });
+        }
+        Ok(Self {
+            inner: Arc::new(ModuleInner {
+                name: self.inner.name.clone(),
+                wasm_module: self.inner.wasm_module.clone(),
+                engine: self.inner.engine.clone(),
+                linker: self.inner.linker.clone(),
+                config,
+                fuel_slice: self.inner.fuel_slice,
+            }),
+        })
+    }
+
+    fn export_func_type(&self, export: &str) -> Result<wasmi::FuncType, Error> {
+        match self.inner.wasm_module.get_export(export) {
+            Some(wasmi::ExternType::Func(ty)) => Ok(ty),
+            _ => Err(Error::ExportNotFound {
+                module: String::from(self.name()),
+                export: String::from(export),
+            }),
+        }
+    }
+
+    /// Calls the service export `export` with named `args` under the ABI of `docs/abi.md`,
+    /// in a store that exists only for this call.
+    ///
+    /// # Errors
+    ///
+    /// A [`CallError`] carrying the call's [`CallStats`]: `is_timeout()` when fuel, the
+    /// deadline or cancellation stopped it, `is_oom()` when it needed more memory than its
+    /// limit, `is_panic()` when it trapped, and refusals (`ExportNotFound`,
+    /// `SignatureMismatch`, `BadArguments`) before any guest code ran.
+    pub fn call(
+        &self,
+        export: &str,
+        args: &Args<'_>,
+        options: &CallOptions,
+    ) -> Result<Output, CallError> {
+        let span = tracing::info_span!(
+            "call",
+            module = %self.inner.name,
+            export,
+            fuel = tracing::field::Empty,
+            memory_peak_bytes = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        let result = self.call_inner(export, args, options);
+        record_outcome(&span, &result);
+        result
+    }
+
+    fn call_inner(
+        &self,
+        export: &str,
+        args: &Args<'_>,
+        options: &CallOptions,
+    ) -> Result<Output, CallError> {
+        let refused = |error| CallError {
+            error,
+            stats: CallStats::default(),
+        };
+        let ty = self.export_func_type(export).map_err(refused)?;
+        let service = [wasmi::ValType::I32, wasmi::ValType::I32];
+        if ty.params() != service || ty.results() != [wasmi::ValType::I64] {
+            return Err(refused(Error::SignatureMismatch {
+                export: String::from(export),
+                expected: String::from("(i32, i32) -> i64"),
+                found: format_func_type(&ty),
+            }));
+        }
+        let mut session =
+            Session::new(self, options).map_err(|(error, stats)| CallError { error, stats })?;
+        session.store.data_mut().set_export(export);
+        let func = session
+            .instance
+            .get_func(&session.store, export)
+            .expect("the export was checked on the module");
+        match session.call_service(&func, args.entries()) {
+            Ok(bytes) => Ok(Output::new(bytes, session.stats())),
+            Err(error) => Err(CallError {
+                error,
+                stats: session.stats(),
+            }),
+        }
+    }
+
+    /// Calls an export with plain wasm values (no ABI) in a fresh store, returning its
+    /// results.
+    ///
+    /// # Errors
+    ///
+    /// As [`Module::call`]; [`Error::SignatureMismatch`] when `params` do not fit.
+    pub fn call_raw(
+        &self,
+        export: &str,
+        params: &[wasmi::Val],
+        options: &CallOptions,
+    ) -> Result<Vec<wasmi::Val>, CallError> {
+        let span = tracing::info_span!(
+            "call",
+            module = %self.inner.name,
+            export,
+            fuel = tracing::field::Empty,
+            memory_peak_bytes = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        let result = self.instantiate(options).map_err(|error| CallError {
+            error,
+            stats: CallStats::default(),
+        });
+        let result = result.and_then(|mut instance| {
+            let values = instance.call_raw(export, params);
+            let stats = instance.stats();
+            values
+                .map(|v| (v, stats))
+                .map_err(|error| CallError { error, stats })
+        });
+        match result {
+            Ok((values, stats)) => {
+                span.record("fuel", stats.fuel_consumed);
+                span.record("memory_peak_bytes", stats.memory_peak_bytes);
+                span.record("outcome", "ok");
+                Ok(values)
+            }
+            Err(error) => {
+                record_error(&span, &error);
+                Err(error)
+            }
+        }
+    }
+
+    /// Instantiates the module in a fresh store for a multi-step session (write buffers,
+    /// call several exports, read results). The store lives as long as the `Instance`.
+    ///
+    /// # Errors
+    ///
+    /// As instantiation in [`Module::call`]: `is_oom()` for an initial memory above the
+    /// limit, a trap or fuel error from the start function.
+    pub fn instantiate(&self, options: &CallOptions) -> Result<Instance, Error> {
+        Session::new(self, options)
+            .map(|session| Instance {
+                session,
+                module: self.clone(),
+            })
+            .map_err(|(error, _)| error)
+    }
+}
+
+fn record_outcome(span: &tracing::Span, result: &Result<Output, CallError>) {
+    match result {
+        Ok(output) => {
+            let stats = output.stats();
+            span.record("fuel", stats.fuel_consumed);
+            span.record("memory_peak_bytes", stats.memory_peak_bytes);
+            span.record("outcome", "ok");
+        }
+        Err(error) => record_error(span, error),
+    }
+}
+
+fn record_error(span: &tracing::Span, error: &CallError) {
+    span.record("fuel", error.stats.fuel_consumed);
+    span.record("memory_peak_bytes", error.stats.memory_peak_bytes);
+    span.record("outcome", error.kind());
+    // Errors are logged once, here at the boundary.
+    tracing::debug!(error = %error.error, kind = error.kind(), "call failed");
+}
+
+/// A live instance in its own store, for the low-level memory-transfer flow. Dropping it
+/// drops the store and everything the guest held.
+pub struct Instance {
+    session: Session,
+    module: Module,
+}
+
+impl fmt::Debug for Instance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instance")
+            .field("module", &self.module.name())
+            .field("fuel_consumed", &self.session.stats().fuel_consumed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Instance {
+    /// Copies `bytes` into a buffer from the guest's `fazt_alloc`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AbiViolation`] when the guest has no allocator or it returns a bad pointer;
+    /// fuel, memory and trap errors from running the allocator.
+    pub fn write_bytes(&mut self, bytes: &[u8]) -> Result<Ptr, Error> {
+        let ptr = self.session.alloc(bytes.len())?;
+        self.session.write(ptr, bytes)?;
+        Ok(ptr)
+    }
+
+    /// Releases a buffer through the guest's `fazt_dealloc`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Instance::write_bytes`].
+    pub fn free(&mut self, ptr: Ptr) -> Result<(), Error> {
+        self.session.dealloc(ptr)
+    }
+
+    /// Reads `len` bytes at `offset` of guest memory.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AbiViolation`] when the range is outside guest memory.
+    pub fn read_bytes(&self, offset: u32, len: u32) -> Result<Bytes, Error> {
+        self.session
+            .read(Ptr { offset, len }, "read range")
+            .map(Bytes::copy_from_slice)
+    }
+
+    /// Calls an export with plain wasm values.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ExportNotFound`], [`Error::SignatureMismatch`] when `params` do not fit the
+    /// export's type, and any runtime error of the call.
+    pub fn call_raw(
+        &mut self,
+        export: &str,
+        params: &[wasmi::Val],
+    ) -> Result<Vec<wasmi::Val>, Error> {
+        let func = self
+            .session
+            .instance
+            .get_func(&self.session.store, export)
+            .ok_or_else(|| Error::ExportNotFound {
+                module: String::from(self.module.name()),
+                export: String::from(export),
+            })?;
+        let ty = func.ty(&self.session.store);
+        let fits = ty.params().len() == params.len()
+            && ty.params().iter().zip(params).all(|(t, v)| *t == v.ty());
+        if !fits {
+            return Err(Error::SignatureMismatch {
+                export: String::from(export),
+                expected: format_func_type(&ty),
+                found: alloc::format!("parameters ({})", format_vals(params)),
+            });
+        }
+        self.session.store.data_mut().set_export(export);
+        let mut results = results_for(&ty);
+        self.session.run(&func, params, &mut results)?;
+        Ok(results)
+    }
+
+    /// Calls a service export with named arguments, like [`Module::call`] but in this
+    /// instance's store (so state persists between calls on the same `Instance`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Module::call`].
+    pub fn call(&mut self, export: &str, args: &Args<'_>) -> Result<Bytes, Error> {
+        let ty = self.module.export_func_type(export)?;
+        if ty.params() != [wasmi::ValType::I32, wasmi::ValType::I32]
+            || ty.results() != [wasmi::ValType::I64]
+        {
+            return Err(Error::SignatureMismatch {
+                export: String::from(export),
+                expected: String::from("(i32, i32) -> i64"),
+                found: format_func_type(&ty),
+            });
+        }
+        let func = self
+            .session
+            .instance
+            .get_func(&self.session.store, export)
+            .expect("the export was checked on the module");
+        self.session.store.data_mut().set_export(export);
+        self.session.call_service(&func, args.entries())
+    }
+
+    /// Replaces the fuel budget (counted from the start of the instance).
+    pub fn set_fuel_limit(&mut self, fuel: u64) {
+        self.session.meter.set_budget(fuel);
+    }
+
+    /// Fuel left in the budget.
+    pub fn fuel_remaining(&self) -> u64 {
+        self.session.meter.remaining_in(&self.session.store)
+    }
+
+    /// Adds fuel to the budget.
+    pub fn add_fuel(&mut self, fuel: u64) {
+        self.session.meter.add_budget(fuel);
+    }
+
+    /// Current size of the guest's linear memory in bytes (0 when it exports none).
+    pub fn memory_used(&self) -> u64 {
+        self.session
+            .memory
+            .map_or(0, |memory| memory.data(&self.session.store).len() as u64)
+    }
+
+    /// Fuel, memory and time used so far.
+    pub fn stats(&self) -> CallStats {
+        self.session.stats()
+    }
+}

@@ -1,0 +1,39 @@
+//! A mutex that works with and without std (std's on hosts, a spin lock on bare metal).
+
+#[cfg(feature = "std")]
+pub(crate) struct Lock<T>(std::sync::Mutex<T>);
+
+#[cfg(feature = "std")]
+impl<T> Lock<T> {
+    pub(crate) const fn new(value: T) -> Self {
+        Self(std::sync::Mutex::new(value))
+    }
+
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, T> {
+        // A panic while holding the lock cannot leave our maps half-updated (every update
+        // is a single insert or remove), so a poisoned lock is still safe to use.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(not(feature = "std"))]
+pub(crate) struct Lock<T>(spin::Mutex<T>);
+
+#[cfg(not(feature = "std"))]
+impl<T> Lock<T> {
+    pub(crate) const fn new(value: T) -> Self {
+        Self(spin::Mutex::new(value))
+    }
+
+    pub(crate) fn lock(&self) -> spin::MutexGuard<'_, T> {
+        self.0.lock()
+    }
+}
+
+impl<T: Default> Default for Lock<T> {
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}

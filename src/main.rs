@@ -1,0 +1,2 @@
+//! The `fazt-wasm` admin CLI.
+fn main() {}

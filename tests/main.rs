@@ -1,0 +1,9 @@
+//! The one integration-test binary: one module per topic (one link step on two cores).
+
+mod support;
+
+mod calls;
+mod deadline;
+mod fuel;
+mod memory;
+mod props;

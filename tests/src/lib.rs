@@ -1,0 +1,1 @@
+//! Placeholder library target so the package has a lib; the tests live in `main.rs`.
