@@ -5,5 +5,7 @@ mod support;
 mod calls;
 mod deadline;
 mod fuel;
+mod guests;
+mod hostfns;
 mod memory;
 mod props;

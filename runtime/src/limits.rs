@@ -45,7 +45,7 @@ pub struct ModuleConfig {
     pub grants: Vec<String>,
     /// Fuel a `start` function may use. A start function runs during instantiation, where
     /// the deadline cannot interrupt it, so it gets a small budget of its own (default 10M,
-    /// about 5 ms). Its consumption counts toward the call's fuel.
+    /// under 10 ms). Its consumption counts toward the call's fuel.
     pub start_fuel_limit: u64,
 }
 

@@ -13,11 +13,13 @@ use crate::limits::{CallOptions, ModuleConfig};
 use crate::output::Output;
 use crate::sync::Lock;
 
-/// Default fuel per slice between deadline checks: about 5 ms of guest work.
+/// Default fuel per slice between deadline checks: 5 to 10 ms of guest work.
 ///
-/// Measured on the 2-core x86_64 CI machine (2026-11): wasmi burns roughly 1.8e9 fuel per
-/// second on a compute loop (`runtime/examples/fuel_rate.rs`), so 10M fuel is ~5.5 ms and a
-/// guest that never yields stops within about that much of its deadline.
+/// Measured with `cargo run --release -p fazt-wasm-runtime --example fuel_rate` on the 2-core
+/// x86_64 machine (2026-11, other builds running): 1.3e9 fuel per second on an i64 compute
+/// loop (the design's assumption is 1e9; an idle machine reaches about 1.8e9). 10M fuel is
+/// therefore 5 to 8 ms, and a guest that never yields overshot its deadline by 0.02 to 11 ms.
+/// A check costs one `Instant::now()`, so slices this size make metering overhead negligible.
 pub const DEFAULT_FUEL_SLICE: u64 = 10_000_000;
 
 /// Settings of a [`Runtime`]; a plain struct with `Default`.
