@@ -1,0 +1,62 @@
+//! The service modules built into the binary, with the limits each runs under by default.
+
+use fazt_wasm_runtime::ModuleConfig;
+
+/// A guest module compiled into the `fazt-wasm` binary.
+#[derive(Debug)]
+pub struct EmbeddedModule {
+    /// The name `test`, `stats` and `serve` requests use (`libimage`).
+    pub name: &'static str,
+    /// One line on what it does.
+    pub description: &'static str,
+    /// The module's bytes (`modules/dist/<name>.wasm`).
+    pub wasm: &'static [u8],
+    /// Its service exports, each with one line on what it does.
+    pub exports: &'static [(&'static str, &'static str)],
+    /// The limits and grants its calls start from; `--fuel`, `--memory` and `--timeout`
+    /// override them.
+    pub config: fn() -> ModuleConfig,
+}
+
+/// Every embedded module, by name.
+///
+/// Each entry includes its guest from `modules/dist/` (built by `modules/build.sh`); a
+/// guest joins the table when its `.wasm` lands there.
+pub static EMBEDDED: &[EmbeddedModule] = &[EmbeddedModule {
+    name: "libpdf",
+    description: "render HTML to PDF",
+    wasm: include_bytes!("../modules/dist/libpdf.wasm"),
+    exports: &[(
+        "render",
+        "`html` (string or bytes) to PDF; `page_size` A4 or Letter, `margin` in mm",
+    )],
+    config: ModuleConfig::default,
+}];
+
+/// The embedded module called `name`.
+pub fn find(name: &str) -> Option<&'static EmbeddedModule> {
+    EMBEDDED.iter().find(|module| module.name == name)
+}
+
+/// The embedded names, comma-separated, for messages.
+pub fn names() -> String {
+    if EMBEDDED.is_empty() {
+        return String::from("none are built into this binary");
+    }
+    let names: Vec<&str> = EMBEDDED.iter().map(|module| module.name).collect();
+    names.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_modules_have_unique_names_and_valid_configs() {
+        for (i, module) in EMBEDDED.iter().enumerate() {
+            assert!(EMBEDDED[..i].iter().all(|other| other.name != module.name));
+            assert!((module.config)().validate().is_ok(), "{}", module.name);
+            assert!(module.wasm.starts_with(b"\0asm"), "{}", module.name);
+        }
+    }
+}
