@@ -22,16 +22,56 @@ pub struct EmbeddedModule {
 ///
 /// Each entry includes its guest from `modules/dist/` (built by `modules/build.sh`); a
 /// guest joins the table when its `.wasm` lands there.
-pub static EMBEDDED: &[EmbeddedModule] = &[EmbeddedModule {
-    name: "libpdf",
-    description: "render HTML to PDF",
-    wasm: include_bytes!("../modules/dist/libpdf.wasm"),
-    exports: &[(
-        "render",
-        "`html` (string or bytes) to PDF; `page_size` A4 or Letter, `margin` in mm",
-    )],
-    config: ModuleConfig::default,
-}];
+pub static EMBEDDED: &[EmbeddedModule] = &[
+    EmbeddedModule {
+        name: "libpdf",
+        description: "render HTML to PDF",
+        wasm: include_bytes!("../modules/dist/libpdf.wasm"),
+        exports: &[(
+            "render",
+            "`html` (string or bytes) to PDF; `page_size` A4 or Letter, `margin` in mm",
+        )],
+        config: libpdf_config,
+    },
+    EmbeddedModule {
+        name: "libxlsx",
+        description: "read .xlsx worksheets as JSON rows of cell text",
+        wasm: include_bytes!("../modules/dist/libxlsx.wasm"),
+        exports: &[
+            (
+                "parse",
+                "`input` (.xlsx bytes) to a JSON array of rows; `sheet` name or 0-based index",
+            ),
+            (
+                "sheets",
+                "`input` (.xlsx bytes) to a JSON array of sheet names",
+            ),
+        ],
+        config: libxlsx_config,
+    },
+];
+
+/// libpdf: a 1 MB HTML document takes about 1e9 fuel and 6 MB of memory (measured), so
+/// 10x headroom on fuel and a 128 MiB cap.
+fn libpdf_config() -> ModuleConfig {
+    ModuleConfig {
+        memory_limit_bytes: 128 << 20,
+        fuel_limit: 10_000_000_000,
+        timeout: Some(std::time::Duration::from_secs(30)),
+        ..ModuleConfig::default()
+    }
+}
+
+/// libxlsx: about 17k fuel per cell (measured on a 500k-cell sheet), so 60e9 fuel covers a
+/// 10 MB workbook (3M+ cells) with room; memory at the 256 MiB ceiling for the cell text.
+fn libxlsx_config() -> ModuleConfig {
+    ModuleConfig {
+        memory_limit_bytes: fazt_wasm_runtime::MEMORY_CEILING_BYTES,
+        fuel_limit: 60_000_000_000,
+        timeout: Some(std::time::Duration::from_secs(120)),
+        ..ModuleConfig::default()
+    }
+}
 
 /// The embedded module called `name`.
 pub fn find(name: &str) -> Option<&'static EmbeddedModule> {

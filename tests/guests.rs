@@ -252,3 +252,181 @@ fn libpdf_refuses_bad_arguments_by_name() {
         .unwrap_err();
     assert!(error.to_string().contains("\"html\""), "{error}");
 }
+
+/// The libxlsx service module.
+pub const LIBXLSX_WASM: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../modules/dist/libxlsx.wasm"
+));
+
+fn libxlsx() -> Module {
+    let runtime = Runtime::new(fazt_wasm_hostfns::install(RuntimeConfig::default(), None)).unwrap();
+    let config = ModuleConfig {
+        memory_limit_bytes: 256 << 20,
+        fuel_limit: 60_000_000_000,
+        ..ModuleConfig::default()
+    };
+    runtime
+        .load_static("libxlsx", LIBXLSX_WASM, config)
+        .unwrap()
+}
+
+fn error_code(kind: &str) -> ErrorCode {
+    match kind {
+        "BadArgument" => ErrorCode::BadArgument,
+        "InvalidInput" => ErrorCode::InvalidInput,
+        "Unsupported" => ErrorCode::Unsupported,
+        "Limit" => ErrorCode::Limit,
+        other => panic!("unknown error kind {other:?} in a golden file"),
+    }
+}
+
+/// Compares a call's outcome with a golden value: JSON output, or `{"error": kind}`.
+fn check_golden(
+    result: Result<fazt_wasm_runtime::Output, fazt_wasm_runtime::CallError>,
+    expected: &serde_json::Value,
+    what: &str,
+) {
+    match (result, expected.get("error").and_then(|kind| kind.as_str())) {
+        (Ok(output), None) => {
+            let actual: serde_json::Value = serde_json::from_slice(output.bytes()).unwrap();
+            assert_eq!(&actual, expected, "{what}");
+        }
+        (Err(error), Some(kind)) => match error.error {
+            Error::Guest { code, .. } => assert_eq!(code, error_code(kind), "{what}"),
+            other => panic!("{what}: expected a guest {kind} error, got {other}"),
+        },
+        (Ok(output), Some(kind)) => panic!(
+            "{what}: expected {kind}, got {} bytes",
+            output.bytes().len()
+        ),
+        (Err(error), None) => panic!("{what}: {error}, expected {expected}"),
+    }
+}
+
+#[test]
+fn libxlsx_matches_every_golden_fixture() {
+    let module = libxlsx();
+    let dir = format!("{}/data/libxlsx", env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let golden_path = entry.unwrap().path();
+        if golden_path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let golden: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&golden_path).unwrap()).unwrap();
+        let input =
+            std::fs::read(golden_path.with_file_name(golden["file"].as_str().unwrap())).unwrap();
+        let what = golden_path.display().to_string();
+        let sheets = module.call(
+            "sheets",
+            &Args::new().bytes("input", &input),
+            &CallOptions::default(),
+        );
+        check_golden(sheets, &golden["sheets"], &what);
+        if let Some(names) = golden["sheets"].as_array() {
+            for name in names {
+                let name = name.as_str().unwrap();
+                let rows = module.call(
+                    "parse",
+                    &Args::new().bytes("input", &input).str("sheet", name),
+                    &CallOptions::default(),
+                );
+                check_golden(rows, &golden["rows"][name], &format!("{what} sheet {name}"));
+            }
+            let first = module.call(
+                "parse",
+                &Args::new().bytes("input", &input),
+                &CallOptions::default(),
+            );
+            check_golden(
+                first,
+                &golden["rows"][names[0].as_str().unwrap()],
+                &format!("{what} first sheet"),
+            );
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} golden workbooks found in {dir}"
+    );
+}
+
+#[test]
+fn libxlsx_selects_sheets_by_name_and_index() {
+    let module = libxlsx();
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/libxlsx/multiple_sheets.xlsx"
+    ))
+    .unwrap();
+    let names: Vec<String> = module
+        .call(
+            "sheets",
+            &Args::new().bytes("input", &input),
+            &CallOptions::default(),
+        )
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(names.len(), 3);
+    let by_index = module
+        .call(
+            "parse",
+            &Args::new().bytes("input", &input).int("sheet", 2),
+            &CallOptions::default(),
+        )
+        .unwrap();
+    let by_name = module
+        .call(
+            "parse",
+            &Args::new().bytes("input", &input).str("sheet", &names[2]),
+            &CallOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(by_index.bytes(), by_name.bytes());
+    for sheet in [
+        fazt_wasm_runtime::Value::Str("no such sheet"),
+        fazt_wasm_runtime::Value::Int(3),
+        fazt_wasm_runtime::Value::Int(-1),
+    ] {
+        let args = Args::new().bytes("input", &input).with("sheet", sheet);
+        let error = module
+            .call("parse", &args, &CallOptions::default())
+            .unwrap_err();
+        assert!(
+            matches!(
+                error.error,
+                Error::Guest {
+                    code: ErrorCode::BadArgument,
+                    ..
+                }
+            ),
+            "{sheet:?}: {error}"
+        );
+    }
+}
+
+#[test]
+fn libxlsx_refuses_garbage_and_other_formats_cleanly() {
+    let module = libxlsx();
+    let error = module
+        .call(
+            "parse",
+            &Args::new().bytes("input", b"not a zip"),
+            &CallOptions::default(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            error.error,
+            Error::Guest {
+                code: ErrorCode::InvalidInput,
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
