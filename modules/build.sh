@@ -15,7 +15,7 @@ check=false
 [ "${1:-}" = "--check" ] && check=true
 
 # crate package name -> dist file name
-guests=(fazt-echo:echo fazt-libpdf:libpdf fazt-libxlsx:libxlsx)
+guests=(fazt-echo:echo fazt-libimage:libimage fazt-libpdf:libpdf fazt-libxlsx:libxlsx)
 
 build_root=/tmp/fazt-wasm-guest-build
 rm -rf "$build_root/src"

@@ -642,16 +642,19 @@ impl Executor {
 
     /// Empties the cache; returns how many modules it held.
     pub fn clear_cache(&self) -> usize {
-        let count = self.runtime.cache().len();
-        self.runtime.cache().clear();
+        let count = self.runtime.clear_cache();
         self.cached().clear();
         count
     }
 
-    /// Metrics gathered so far, as Prometheus text.
+    /// Metrics gathered so far, as Prometheus text: the CLI's own `fazt_wasm_*` families
+    /// (filtered to `only_module`) followed by the runtime's `wasm_*` families.
     pub fn prometheus(&self, only_module: Option<&str>) -> String {
-        self.metrics
-            .prometheus(self.runtime.cache().len(), only_module)
+        let mut text = self
+            .metrics
+            .prometheus(self.runtime.cache().len(), only_module);
+        text.push_str(&self.runtime.metrics().to_prometheus());
+        text
     }
 }
 

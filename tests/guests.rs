@@ -430,3 +430,192 @@ fn libxlsx_refuses_garbage_and_other_formats_cleanly() {
         "{error}"
     );
 }
+
+/// The libimage service module.
+pub const LIBIMAGE_WASM: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../modules/dist/libimage.wasm"
+));
+
+fn libimage() -> Module {
+    let runtime = Runtime::new(fazt_wasm_hostfns::install(RuntimeConfig::default(), None)).unwrap();
+    let config = ModuleConfig {
+        memory_limit_bytes: 256 << 20,
+        fuel_limit: 60_000_000_000,
+        ..ModuleConfig::default()
+    };
+    runtime
+        .load_static("libimage", LIBIMAGE_WASM, config)
+        .unwrap()
+}
+
+fn image_data(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/data/libimage/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn image_info(module: &Module, image: &[u8]) -> serde_json::Value {
+    module
+        .call(
+            "info",
+            &Args::new().bytes("input", image),
+            &CallOptions::default(),
+        )
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
+#[test]
+fn libimage_resizes_the_sample_keeping_the_aspect_ratio() {
+    let module = libimage();
+    let sample = image_data("sample.jpg");
+    let info = image_info(&module, &sample);
+    assert_eq!(
+        (
+            info["format"].as_str(),
+            info["width"].as_u64(),
+            info["height"].as_u64()
+        ),
+        (Some("jpeg"), Some(640), Some(400))
+    );
+    let thumb = module
+        .call(
+            "resize",
+            &Args::new().bytes("input", &sample).int("width", 100),
+            &CallOptions::default(),
+        )
+        .unwrap();
+    let info = image_info(&module, thumb.bytes());
+    // 400 * 100 / 640 = 62.5, rounded to nearest (halves up).
+    assert_eq!(
+        (
+            info["format"].as_str(),
+            info["width"].as_u64(),
+            info["height"].as_u64()
+        ),
+        (Some("jpeg"), Some(100), Some(63))
+    );
+    let exact = module
+        .call(
+            "resize",
+            &Args::new()
+                .bytes("input", &sample)
+                .int("width", 50)
+                .int("height", 50)
+                .str("format", "png"),
+            &CallOptions::default(),
+        )
+        .unwrap();
+    let info = image_info(&module, exact.bytes());
+    assert_eq!(
+        (
+            info["format"].as_str(),
+            info["width"].as_u64(),
+            info["height"].as_u64()
+        ),
+        (Some("png"), Some(50), Some(50))
+    );
+    // Deterministic bytes and fuel.
+    let again = module
+        .call(
+            "resize",
+            &Args::new().bytes("input", &sample).int("width", 100),
+            &CallOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        (again.bytes(), again.stats().fuel_consumed),
+        (thumb.bytes(), thumb.stats().fuel_consumed)
+    );
+}
+
+#[test]
+fn libimage_applies_exif_orientation() {
+    let module = libimage();
+    let rotated = image_data("orient_6.jpg");
+    let info = image_info(&module, &rotated);
+    let (w, h) = (
+        info["width"].as_u64().unwrap(),
+        info["height"].as_u64().unwrap(),
+    );
+    let out = module
+        .call(
+            "resize",
+            &Args::new().bytes("input", &rotated).int("width", 10),
+            &CallOptions::default(),
+        )
+        .unwrap();
+    let out_info = image_info(&module, out.bytes());
+    assert_eq!(out_info["orientation"].as_u64(), Some(1));
+    // Orientation 6 swaps the sides: the output's aspect follows the upright image.
+    assert_eq!(out_info["width"].as_u64(), Some(10));
+    assert_eq!(out_info["height"].as_u64(), Some((10 * w + h / 2) / h));
+}
+
+#[test]
+fn libimage_refuses_bad_input_and_arguments_with_the_right_class() {
+    let module = libimage();
+    let sample = image_data("sample.jpg");
+    let cases: Vec<(Args<'_>, ErrorCode)> = vec![
+        (
+            Args::new().bytes("input", &sample).int("quality", 0),
+            ErrorCode::BadArgument,
+        ),
+        (
+            Args::new().bytes("input", &sample).str("format", "gif"),
+            ErrorCode::BadArgument,
+        ),
+        (
+            Args::new().bytes("input", &sample).int("widht", 10),
+            ErrorCode::BadArgument,
+        ),
+        (
+            Args::new().bytes("input", b"\x89PNG\r\n\x1a\n garbage"),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            Args::new().bytes("input", &sample[..sample.len() / 2]),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            Args::new().bytes("input", b"GIF89a......"),
+            ErrorCode::Unsupported,
+        ),
+    ];
+    for (args, expected) in cases {
+        let error = module
+            .call("resize", &args, &CallOptions::default())
+            .unwrap_err();
+        assert!(
+            matches!(error.error, Error::Guest { code, .. } if code == expected),
+            "{expected:?}: {error}"
+        );
+    }
+    let huge = image_data("huge.png");
+    let error = module
+        .call(
+            "resize",
+            &Args::new().bytes("input", &huge).int("width", 10),
+            &CallOptions::default(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            error.error,
+            Error::Guest {
+                code: ErrorCode::Limit,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert!(
+        error.stats.memory_peak_bytes < 16 << 20,
+        "refused before allocating: {:?}",
+        error.stats
+    );
+}

@@ -2,10 +2,12 @@
 
 mod support;
 
+mod cache;
 mod calls;
 mod deadline;
 mod fuel;
 mod guests;
 mod hostfns;
 mod memory;
+mod metrics;
 mod props;

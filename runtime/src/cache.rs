@@ -1,10 +1,13 @@
-//! The module cache: compiled modules by name, in a hashbrown map.
+//! The module cache: compiled modules by name in a hashbrown map, bounded by count, by
+//! estimated memory and by time since last use.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{string::String, sync::Arc, vec::Vec};
 use core::hash::BuildHasher;
+use core::time::Duration;
 
 use hashbrown::HashMap;
 
+use crate::clock::Clock;
 use crate::limits::ModuleConfig;
 use crate::module::{Module, Source};
 use crate::sync::Lock;
@@ -33,16 +36,105 @@ impl ModuleKey {
     }
 }
 
+/// Bounds of the module cache. Defaults: 10 modules, 512 MiB, 1 hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheConfig {
+    /// Most modules kept; loading one more evicts the least recently used.
+    pub max_modules: usize,
+    /// Most estimated memory the cached modules may hold (see [`estimate_module_bytes`]);
+    /// loading past it evicts least recently used modules first.
+    pub max_memory_bytes: u64,
+    /// A module unused for this long is dropped at the next cache operation. `None` keeps
+    /// modules until evicted by the other bounds.
+    pub ttl: Option<Duration>,
+    /// When code compiled on the current engine and since evicted or replaced passes this,
+    /// new loads go to a fresh engine; the old one is freed when its last module and call
+    /// are gone. wasmi keeps compiled code in its engine until the engine is dropped, so
+    /// this is what makes eviction free memory. Default 64 MiB.
+    pub engine_retire_bytes: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            max_modules: 10,
+            max_memory_bytes: 512 << 20,
+            ttl: Some(Duration::from_secs(3600)),
+            engine_retire_bytes: 64 << 20,
+        }
+    }
+}
+
+/// The memory a compiled module is estimated to hold: the bytes we keep plus wasmi's
+/// compiled form.
+///
+/// Dev note: calibrated with `cargo run --release -p fazt-wasm-runtime --example module_cost`
+/// on the embedded guests (2026-11): wasmi holds 1.2x to 1.5x the wasm size after a lazy
+/// load and 3.9x to 4.5x once every function is translated (which calls do, one function
+/// at a time). The estimate charges 5x plus our own copy of the bytes: an upper bound, so
+/// the cache errs toward evicting early rather than toward holding more than
+/// `max_memory_bytes`. Its error is therefore at most +5x the wasm size (a module loaded
+/// and never called) and never below the real figure for the modules measured.
+pub fn estimate_module_bytes(wasm_len: usize, keeps_copy: bool) -> u64 {
+    let wasm_len = wasm_len as u64;
+    wasm_len * 5 + if keeps_copy { wasm_len } else { 0 } + 4096
+}
+
+/// Counters of the cache since the runtime started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Modules cached now.
+    pub entries: usize,
+    /// Their estimated memory.
+    pub memory_bytes: u64,
+    /// Loads answered from the cache.
+    pub hits: u64,
+    /// Loads of names not in the cache.
+    pub misses: u64,
+    /// Loads that replaced a cached module with other bytes.
+    pub reloads: u64,
+    /// Evictions because `max_modules` was reached.
+    pub evicted_lru: u64,
+    /// Evictions because `max_memory_bytes` was reached.
+    pub evicted_memory: u64,
+    /// Evictions because a module was unused for `ttl`.
+    pub evicted_ttl: u64,
+    /// Modules dropped by [`ModuleCache::clear`].
+    pub cleared: u64,
+}
+
+/// One cached module, as [`ModuleCache::list`] shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheEntryInfo {
+    /// The name it was loaded under.
+    pub name: String,
+    /// Size of the wasm bytes.
+    pub wasm_bytes: usize,
+    /// Estimated memory held (see [`estimate_module_bytes`]).
+    pub estimated_bytes: u64,
+    /// Cache hits since it was compiled.
+    pub hits: u64,
+    /// Time since its last use.
+    pub idle: Duration,
+    /// Time since it was compiled.
+    pub age: Duration,
+}
+
 struct Entry {
     key: ModuleKey,
     /// The bytes, kept to confirm hits: borrowed for embedded modules, owned otherwise.
     source: EntrySource,
     module: Module,
+    estimated_bytes: u64,
+    hits: u64,
+    loaded_at: Duration,
+    last_used: Duration,
 }
 
+#[derive(Clone)]
 enum EntrySource {
     Static(&'static [u8]),
-    Owned(Vec<u8>),
+    Owned(Arc<[u8]>),
 }
 
 impl EntrySource {
@@ -54,82 +146,275 @@ impl EntrySource {
     }
 }
 
-/// Compiled modules by name.
+/// Why a module left the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Removal {
+    Lru,
+    Memory,
+    Ttl,
+    Reload,
+    Clear,
+}
+
 #[derive(Default)]
+struct State {
+    entries: HashMap<String, Entry>,
+    memory_bytes: u64,
+    stats: CacheStats,
+}
+
+impl State {
+    fn remove(&mut self, name: &str, reason: Removal, removed: &mut Vec<(Module, u64)>) {
+        if let Some(entry) = self.entries.remove(name) {
+            self.memory_bytes -= entry.estimated_bytes;
+            match reason {
+                Removal::Lru => self.stats.evicted_lru += 1,
+                Removal::Memory => self.stats.evicted_memory += 1,
+                Removal::Ttl => self.stats.evicted_ttl += 1,
+                Removal::Clear => self.stats.cleared += 1,
+                Removal::Reload => {}
+            }
+            removed.push((entry.module, entry.estimated_bytes));
+        }
+    }
+
+    fn expire(&mut self, now: Duration, ttl: Option<Duration>, removed: &mut Vec<(Module, u64)>) {
+        let Some(ttl) = ttl else { return };
+        let expired: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(_, entry)| now.saturating_sub(entry.last_used) >= ttl)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in expired {
+            self.remove(&name, Removal::Ttl, removed);
+        }
+    }
+
+    fn least_recently_used(&self) -> Option<String> {
+        self.entries
+            .iter()
+            .min_by_key(|(_, entry)| entry.last_used)
+            .map(|(name, _)| name.clone())
+    }
+}
+
+/// Compiled modules by name, bounded by [`CacheConfig`].
+///
+/// Lookups take one short lock (no byte hashing inside it); compiles happen outside it.
 pub struct ModuleCache {
-    entries: Lock<HashMap<String, Entry>>,
+    config: CacheConfig,
+    clock: Arc<dyn Clock>,
+    state: Lock<State>,
 }
 
 impl core::fmt::Debug for ModuleCache {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ModuleCache")
-            .field("entries", &self.entries.lock().len())
+            .field("config", &self.config)
+            .field("stats", &self.stats())
             .finish()
     }
 }
 
+/// What a lookup found.
+pub(crate) enum Lookup {
+    Hit(Module),
+    /// The name is cached with other bytes (a reload) or not at all.
+    Miss {
+        reload: bool,
+    },
+}
+
 impl ModuleCache {
-    pub(crate) fn get(
+    pub(crate) fn new(config: CacheConfig, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            config,
+            clock,
+            state: Lock::new(State::default()),
+        }
+    }
+
+    /// Its bounds.
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
+    /// Looks `name` up for these bytes. `count` says whether the lookup counts in the
+    /// statistics (the re-check after waiting for another thread's compile does not).
+    pub(crate) fn lookup(
         &self,
         name: &str,
         source: &Source<'_>,
         config: &ModuleConfig,
-    ) -> Option<Module> {
-        let entries = self.entries.lock();
-        let entry = entries.get(name)?;
-        let same = match (source, &entry.source) {
-            (Source::Static(new), EntrySource::Static(old)) if core::ptr::eq(*new, *old) => true,
-            _ => {
-                let bytes = source.bytes();
-                ModuleKey::of(bytes) == entry.key && entry.source.bytes() == bytes
+        removed: &mut Vec<(Module, u64)>,
+        count: bool,
+    ) -> Lookup {
+        // Hash borrowed bytes before taking the lock; embedded ones are compared by address.
+        let key = match source {
+            Source::Static(_) => None,
+            Source::Borrowed(bytes) => Some(ModuleKey::of(bytes)),
+        };
+        let now = self.clock.now();
+        let candidate = {
+            let mut state = self.state.lock();
+            state.expire(now, self.config.ttl, removed);
+            match state.entries.get(name) {
+                None => None,
+                Some(entry) => {
+                    let same = match (source, &entry.source) {
+                        (Source::Static(new), EntrySource::Static(old)) => {
+                            core::ptr::eq(*new, *old)
+                        }
+                        _ => key.unwrap_or_else(|| ModuleKey::of(source.bytes())) == entry.key,
+                    };
+                    same.then(|| (entry.source.clone(), entry.module.clone()))
+                }
             }
         };
-        if !same {
-            return None;
+        let Some((cached_source, module)) = candidate else {
+            let mut state = self.state.lock();
+            let reload = state.entries.contains_key(name);
+            if count {
+                state.stats.misses += u64::from(!reload);
+                state.stats.reloads += u64::from(reload);
+            }
+            return Lookup::Miss { reload };
+        };
+        // Equal keys: confirm with the bytes (outside the lock) unless compared by address.
+        if matches!(cached_source, EntrySource::Owned(_)) && cached_source.bytes() != source.bytes()
+        {
+            if count {
+                self.state.lock().stats.reloads += 1;
+            }
+            return Lookup::Miss { reload: true };
         }
-        if entry.module.config() == config {
-            Some(entry.module.clone())
+        let module = if module.config() == config {
+            module
         } else {
-            entry.module.with_config(config.clone()).ok()
+            match module.with_config(config.clone()) {
+                Ok(module) => module,
+                Err(_) => return Lookup::Miss { reload: true },
+            }
+        };
+        let mut state = self.state.lock();
+        state.stats.hits += u64::from(count);
+        if let Some(entry) = state.entries.get_mut(name) {
+            entry.hits += 1;
+            entry.last_used = now;
         }
+        Lookup::Hit(module)
     }
 
-    pub(crate) fn insert(&self, name: &str, source: &Source<'_>, module: Module) {
+    /// Inserts a freshly compiled module, replacing any entry of that name and evicting as the
+    /// bounds require. Evicted and replaced modules are appended to `removed`.
+    pub(crate) fn insert(
+        &self,
+        name: &str,
+        source: &Source<'_>,
+        module: Module,
+        removed: &mut Vec<(Module, u64)>,
+    ) {
+        let now = self.clock.now();
+        let (entry_source, keeps_copy) = match source {
+            Source::Static(bytes) => (EntrySource::Static(bytes), false),
+            Source::Borrowed(bytes) => (EntrySource::Owned(Arc::from(*bytes)), true),
+        };
+        let estimated_bytes = estimate_module_bytes(source.bytes().len(), keeps_copy);
         let entry = Entry {
             key: ModuleKey::of(source.bytes()),
-            source: match source {
-                Source::Static(bytes) => EntrySource::Static(bytes),
-                Source::Borrowed(bytes) => EntrySource::Owned(bytes.to_vec()),
-            },
+            source: entry_source,
             module,
+            estimated_bytes,
+            hits: 0,
+            loaded_at: now,
+            last_used: now,
         };
-        self.entries.lock().insert(String::from(name), entry);
+        let mut state = self.state.lock();
+        state.remove(name, Removal::Reload, removed);
+        state.expire(now, self.config.ttl, removed);
+        while state.entries.len() >= self.config.max_modules.max(1) {
+            let Some(victim) = state.least_recently_used() else {
+                break;
+            };
+            state.remove(&victim, Removal::Lru, removed);
+        }
+        while !state.entries.is_empty()
+            && state.memory_bytes + estimated_bytes > self.config.max_memory_bytes
+        {
+            let Some(victim) = state.least_recently_used() else {
+                break;
+            };
+            state.remove(&victim, Removal::Memory, removed);
+        }
+        state.memory_bytes += estimated_bytes;
+        state.entries.insert(String::from(name), entry);
+        state.stats.entries = state.entries.len();
     }
 
     pub(crate) fn by_name(&self, name: &str) -> Option<Module> {
-        self.entries
-            .lock()
-            .get(name)
-            .map(|entry| entry.module.clone())
+        let now = self.clock.now();
+        let mut removed = Vec::new();
+        let mut state = self.state.lock();
+        state.expire(now, self.config.ttl, &mut removed);
+        let entry = state.entries.get_mut(name)?;
+        entry.hits += 1;
+        entry.last_used = now;
+        let module = entry.module.clone();
+        state.stats.hits += 1;
+        Some(module)
+    }
+
+    pub(crate) fn clear_into(&self, removed: &mut Vec<(Module, u64)>) {
+        let mut state = self.state.lock();
+        let names: Vec<String> = state.entries.keys().cloned().collect();
+        for name in names {
+            state.remove(&name, Removal::Clear, removed);
+        }
     }
 
     /// Names of the cached modules.
     pub fn names(&self) -> Vec<String> {
-        self.entries.lock().keys().cloned().collect()
+        self.state.lock().entries.keys().cloned().collect()
+    }
+
+    /// The cached modules, least recently used first.
+    pub fn list(&self) -> Vec<CacheEntryInfo> {
+        let now = self.clock.now();
+        let state = self.state.lock();
+        let mut list: Vec<CacheEntryInfo> = state
+            .entries
+            .iter()
+            .map(|(name, entry)| CacheEntryInfo {
+                name: name.clone(),
+                wasm_bytes: entry.key.len,
+                estimated_bytes: entry.estimated_bytes,
+                hits: entry.hits,
+                idle: now.saturating_sub(entry.last_used),
+                age: now.saturating_sub(entry.loaded_at),
+            })
+            .collect();
+        list.sort_by(|a, b| b.idle.cmp(&a.idle).then_with(|| a.name.cmp(&b.name)));
+        list
+    }
+
+    /// Counters and current size.
+    pub fn stats(&self) -> CacheStats {
+        let state = self.state.lock();
+        CacheStats {
+            entries: state.entries.len(),
+            memory_bytes: state.memory_bytes,
+            ..state.stats
+        }
     }
 
     /// Number of cached modules.
     pub fn len(&self) -> usize {
-        self.entries.lock().len()
+        self.state.lock().entries.len()
     }
 
     /// Whether the cache is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// Drops every cached module (calls running on them finish normally).
-    pub fn clear(&self) {
-        self.entries.lock().clear();
     }
 }

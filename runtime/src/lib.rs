@@ -35,15 +35,22 @@ extern crate alloc;
 
 mod cache;
 mod call;
+mod clock;
 mod error;
 mod host;
 mod limits;
+mod metrics;
 mod module;
 mod output;
 mod sync;
 
-pub use cache::{ModuleCache, ModuleKey};
+pub use cache::{
+    CacheConfig, CacheEntryInfo, CacheStats, ModuleCache, ModuleKey, estimate_module_bytes,
+};
 pub use call::{CallStats, Ptr};
+#[cfg(feature = "std")]
+pub use clock::SystemClock;
+pub use clock::{Clock, ManualClock};
 pub use error::{CallError, Error, HostFailure, ImportRefusal, host_error};
 pub use host::{
     AbiViolation, Bridge, CallState, MAX_TABLE_ELEMENTS, guest_range, memory_and_state,
@@ -55,6 +62,7 @@ pub use limits::{
     DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT, MAX_STACK_DEPTH_CEILING, MEMORY_CEILING_BYTES,
     ModuleConfig,
 };
+pub use metrics::{DURATION_BUCKETS_SECONDS, FunctionSnapshot, MetricsSnapshot, ModuleSnapshot};
 pub use module::{
     Args, DEFAULT_FUEL_SLICE, Instance, Module, Runtime, RuntimeConfig, engine_config,
 };

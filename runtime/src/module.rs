@@ -6,10 +6,13 @@ use core::fmt;
 use bytes::Bytes;
 use fazt_wasm_abi::args::Value;
 
+use crate::cache::{CacheConfig, Lookup, ModuleCache};
 use crate::call::{CallStats, Ptr, Session, format_vals, results_for};
+use crate::clock::Clock;
 use crate::error::{CallError, Error, ImportRefusal, format_func_type};
 use crate::host::{Bridge, CallState};
 use crate::limits::{CallOptions, ModuleConfig};
+use crate::metrics::{Counter, MetricsSnapshot, ModuleMetrics};
 use crate::output::Output;
 use crate::sync::Lock;
 
@@ -30,6 +33,11 @@ pub struct RuntimeConfig {
     /// Fuel per slice between deadline and cancellation checks. Does not change how much
     /// fuel a call consumes, only how quickly a deadline is noticed.
     pub fuel_slice: u64,
+    /// Bounds of the module cache.
+    pub cache: CacheConfig,
+    /// The clock behind cache TTLs and ages (the system clock with std; a clock that never
+    /// moves without it, so entries then never expire).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for RuntimeConfig {
@@ -37,6 +45,11 @@ impl Default for RuntimeConfig {
         Self {
             bridges: Vec::new(),
             fuel_slice: DEFAULT_FUEL_SLICE,
+            cache: CacheConfig::default(),
+            #[cfg(feature = "std")]
+            clock: Arc::new(crate::clock::SystemClock::default()),
+            #[cfg(not(feature = "std"))]
+            clock: Arc::new(crate::clock::ManualClock::new()),
         }
     }
 }
@@ -67,10 +80,15 @@ impl fmt::Debug for Runtime {
 
 struct RuntimeInner {
     config: RuntimeConfig,
-    /// One engine (and linker) per distinct stack depth, since wasmi fixes the stack limits
-    /// per engine. Almost always a single entry.
+    /// The current engine (and linker) per distinct stack depth, since wasmi fixes the
+    /// stack limits per engine. Almost always a single entry.
     engines: Lock<Vec<EngineSlot>>,
-    cache: crate::cache::ModuleCache,
+    cache: ModuleCache,
+    /// Held while compiling, so two threads missing the same module compile it once.
+    compile_lock: Lock<()>,
+    /// Metrics by module name; they outlive evictions and reloads.
+    metrics: Lock<Vec<(String, Arc<ModuleMetrics>)>>,
+    engine_generations: Counter,
 }
 
 #[derive(Clone)]
@@ -78,6 +96,8 @@ struct EngineSlot {
     max_stack_depth: u32,
     engine: wasmi::Engine,
     linker: Arc<wasmi::Linker<CallState>>,
+    /// Estimated bytes of code compiled on this engine whose modules left the cache.
+    retired_bytes: u64,
 }
 
 /// The engine configuration every module runs under; part of the determinism contract
@@ -126,23 +146,20 @@ impl Runtime {
                 });
             }
         }
+        let cache = ModuleCache::new(config.cache, config.clock.clone());
         Ok(Self {
             inner: Arc::new(RuntimeInner {
                 config,
                 engines: Lock::new(Vec::new()),
-                cache: crate::cache::ModuleCache::default(),
+                cache,
+                compile_lock: Lock::new(()),
+                metrics: Lock::new(Vec::new()),
+                engine_generations: Counter::default(),
             }),
         })
     }
 
-    fn engine_slot(&self, max_stack_depth: u32) -> Result<EngineSlot, Error> {
-        let mut engines = self.inner.engines.lock();
-        if let Some(slot) = engines
-            .iter()
-            .find(|slot| slot.max_stack_depth == max_stack_depth)
-        {
-            return Ok(slot.clone());
-        }
+    fn new_engine_slot(&self, max_stack_depth: u32) -> Result<EngineSlot, Error> {
         let engine = wasmi::Engine::new(&engine_config(max_stack_depth));
         let mut linker = wasmi::Linker::new(&engine);
         for bridge in &self.inner.config.bridges {
@@ -156,13 +173,69 @@ impl Runtime {
                     ),
                 })?;
         }
-        let slot = EngineSlot {
+        self.inner.engine_generations.add(1);
+        Ok(EngineSlot {
             max_stack_depth,
             engine,
             linker: Arc::new(linker),
-        };
+            retired_bytes: 0,
+        })
+    }
+
+    fn engine_slot(&self, max_stack_depth: u32) -> Result<EngineSlot, Error> {
+        let mut engines = self.inner.engines.lock();
+        if let Some(slot) = engines
+            .iter()
+            .find(|slot| slot.max_stack_depth == max_stack_depth)
+        {
+            return Ok(slot.clone());
+        }
+        let slot = self.new_engine_slot(max_stack_depth)?;
         engines.push(slot.clone());
         Ok(slot)
+    }
+
+    /// Accounts modules that left the cache against the engine that compiled them, and
+    /// starts a fresh engine once too much dead code sits in the current one (or always,
+    /// with `all`). wasmi frees the old engine when its last module and store are dropped.
+    fn retire(&self, removed: Vec<(Module, u64)>, all: bool) {
+        if removed.is_empty() && !all {
+            return;
+        }
+        let threshold = self.inner.config.cache.engine_retire_bytes;
+        let mut engines = self.inner.engines.lock();
+        for (module, bytes) in &removed {
+            if let Some(slot) = engines
+                .iter_mut()
+                .find(|slot| wasmi::Engine::same(&slot.engine, module.engine()))
+            {
+                slot.retired_bytes = slot.retired_bytes.saturating_add(*bytes);
+            }
+        }
+        for slot in engines.iter_mut() {
+            if (all || slot.retired_bytes >= threshold)
+                && let Ok(fresh) = self.new_engine_slot(slot.max_stack_depth)
+            {
+                tracing::debug!(
+                    retired_bytes = slot.retired_bytes,
+                    "starting a fresh engine"
+                );
+                *slot = fresh;
+            }
+        }
+        drop(engines);
+        // The modules themselves drop here, outside every lock.
+        drop(removed);
+    }
+
+    fn module_metrics(&self, name: &str) -> Arc<ModuleMetrics> {
+        let mut registry = self.inner.metrics.lock();
+        if let Some((_, metrics)) = registry.iter().find(|(n, _)| n == name) {
+            return metrics.clone();
+        }
+        let metrics = Arc::new(ModuleMetrics::default());
+        registry.push((String::from(name), metrics.clone()));
+        metrics
     }
 
     /// Validates and compiles `wasm` under `name`, or returns the cached module when the same
@@ -214,19 +287,66 @@ impl Runtime {
         config: ModuleConfig,
     ) -> Result<Module, Error> {
         config.validate()?;
-        if let Some(module) = self.inner.cache.get(name, &source, &config) {
+        let span = tracing::debug_span!(
+            "load",
+            module = name,
+            bytes = source.bytes().len(),
+            outcome = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        let result = self.load_inner(name, &source, config, &span);
+        match &result {
+            Ok(module) => module.inner.metrics.loads.add(1),
+            Err(error) => {
+                span.record("outcome", error.kind());
+                tracing::debug!(error = %error, kind = error.kind(), "load failed");
+            }
+        }
+        result
+    }
+
+    fn load_inner(
+        &self,
+        name: &str,
+        source: &Source<'_>,
+        config: ModuleConfig,
+        span: &tracing::Span,
+    ) -> Result<Module, Error> {
+        let mut removed = Vec::new();
+        let lookup = self
+            .inner
+            .cache
+            .lookup(name, source, &config, &mut removed, true);
+        self.retire(removed, false);
+        let reload = match lookup {
+            Lookup::Hit(module) => {
+                span.record("outcome", "hit");
+                return Ok(module);
+            }
+            Lookup::Miss { reload } => reload,
+        };
+        let _compiling = self.inner.compile_lock.lock();
+        // Another thread may have compiled the same bytes while this one waited.
+        let mut removed = Vec::new();
+        if let Lookup::Hit(module) =
+            self.inner
+                .cache
+                .lookup(name, source, &config, &mut removed, false)
+        {
+            self.retire(removed, false);
+            span.record("outcome", "hit");
             return Ok(module);
         }
         let slot = self.engine_slot(config.max_stack_depth)?;
-        let span = tracing::debug_span!("load", module = name, bytes = source.bytes().len());
-        let _entered = span.enter();
-        let wasm_module = wasmi::Module::new(&slot.engine, source.bytes()).map_err(|source| {
+        let wasm_module = wasmi::Module::new(&slot.engine, source.bytes()).map_err(|error| {
             Error::InvalidModule {
                 module: String::from(name),
-                source,
+                source: error,
             }
         })?;
         self.check_imports(name, &wasm_module, &config)?;
+        let metrics = self.module_metrics(name);
+        metrics.compiles.add(1);
         let module = Module {
             inner: Arc::new(ModuleInner {
                 name: Arc::from(name),
@@ -235,9 +355,14 @@ impl Runtime {
                 linker: slot.linker,
                 config,
                 fuel_slice: self.inner.config.fuel_slice,
+                metrics,
             }),
         };
-        self.inner.cache.insert(name, &source, module.clone());
+        self.inner
+            .cache
+            .insert(name, source, module.clone(), &mut removed);
+        self.retire(removed, false);
+        span.record("outcome", if reload { "reload" } else { "compiled" });
         Ok(module)
     }
 
@@ -278,14 +403,37 @@ impl Runtime {
         Ok(())
     }
 
-    /// The module cached under `name`, without bytes.
+    /// The module cached under `name`, without bytes (a cache hit, or `None`).
     pub fn cached(&self, name: &str) -> Option<Module> {
-        self.inner.cache.by_name(name)
+        let module = self.inner.cache.by_name(name)?;
+        module.inner.metrics.loads.add(1);
+        Some(module)
     }
 
-    /// The module cache.
-    pub fn cache(&self) -> &crate::cache::ModuleCache {
+    /// The module cache (listing and statistics).
+    pub fn cache(&self) -> &ModuleCache {
         &self.inner.cache
+    }
+
+    /// Drops every cached module and starts fresh engines, so the compiled code is freed
+    /// as soon as no caller holds a `Module` of it and no call runs on it. Returns how many
+    /// modules were dropped.
+    pub fn clear_cache(&self) -> usize {
+        let mut removed = Vec::new();
+        self.inner.cache.clear_into(&mut removed);
+        let count = removed.len();
+        self.retire(removed, true);
+        count
+    }
+
+    /// A snapshot of every metric family; `to_prometheus()` renders it.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        let registry = self.inner.metrics.lock().clone();
+        MetricsSnapshot::collect(
+            &registry,
+            self.inner.cache.stats(),
+            self.inner.engine_generations.get(),
+        )
     }
 }
 
@@ -318,6 +466,7 @@ struct ModuleInner {
     linker: Arc<wasmi::Linker<CallState>>,
     config: ModuleConfig,
     fuel_slice: u64,
+    metrics: Arc<ModuleMetrics>,
 }
 
 impl fmt::Debug for Module {
@@ -441,6 +590,7 @@ impl Module {
                 linker: self.inner.linker.clone(),
                 config,
                 fuel_slice: self.inner.fuel_slice,
+                metrics: self.inner.metrics.clone(),
             }),
         })
     }
@@ -480,6 +630,16 @@ impl Module {
         );
         let _entered = span.enter();
         let result = self.call_inner(export, args, options);
+        match &result {
+            Ok(output) => self
+                .inner
+                .metrics
+                .record_call(export, &output.stats(), None),
+            Err(error) => self
+                .inner
+                .metrics
+                .record_call(export, &error.stats, Some(error.kind())),
+        }
         record_outcome(&span, &result);
         result
     }
@@ -551,6 +711,13 @@ impl Module {
                 .map(|v| (v, stats))
                 .map_err(|error| CallError { error, stats })
         });
+        match &result {
+            Ok((_, stats)) => self.inner.metrics.record_call(export, stats, None),
+            Err(error) => self
+                .inner
+                .metrics
+                .record_call(export, &error.stats, Some(error.kind())),
+        }
         match result {
             Ok((values, stats)) => {
                 span.record("fuel", stats.fuel_consumed);

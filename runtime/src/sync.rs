@@ -37,3 +37,9 @@ impl<T: Default> Default for Lock<T> {
         Self::new(T::default())
     }
 }
+
+impl<T: core::fmt::Debug> core::fmt::Debug for Lock<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.lock().fmt(f)
+    }
+}

@@ -1,0 +1,1 @@
+//! Placeholder library target; the benchmarks live in `benches/`.
