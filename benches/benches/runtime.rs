@@ -12,23 +12,42 @@ const ADD: &str = r#"(module (func (export "add") (param i32 i32) (result i32) l
 
 /// A module of about 1 MiB: a trivial function and a 1 MiB data segment.
 fn one_mib_module() -> Vec<u8> {
-    let data: String = (0..1 << 20).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
-    wat::parse_str(format!(r#"(module (memory 17) (data (i32.const 0) "{data}") (func (export "f")))"#)).unwrap()
+    let data: String = (0..1 << 20)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    wat::parse_str(format!(
+        r#"(module (memory 17) (data (i32.const 0) "{data}") (func (export "f")))"#
+    ))
+    .unwrap()
 }
 
 fn cache_hit(c: &mut Criterion) {
     let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
     let wasm: &'static [u8] = Box::leak(one_mib_module().into_boxed_slice());
-    runtime.load_static("big", wasm, ModuleConfig::default()).unwrap();
+    runtime
+        .load_static("big", wasm, ModuleConfig::default())
+        .unwrap();
     let owned = wasm.to_vec();
-    runtime.load("big-owned", &owned, ModuleConfig::default()).unwrap();
+    runtime
+        .load("big-owned", &owned, ModuleConfig::default())
+        .unwrap();
     let mut group = c.benchmark_group("cache_hit");
     group.bench_function("load_static_1mib", |b| {
-        b.iter(|| runtime.load_static("big", black_box(wasm), ModuleConfig::default()).unwrap())
+        b.iter(|| {
+            runtime
+                .load_static("big", black_box(wasm), ModuleConfig::default())
+                .unwrap()
+        })
     });
-    group.bench_function("cached_by_name", |b| b.iter(|| runtime.cached(black_box("big")).unwrap()));
+    group.bench_function("cached_by_name", |b| {
+        b.iter(|| runtime.cached(black_box("big")).unwrap())
+    });
     group.bench_function("load_borrowed_1mib_hashes_and_compares", |b| {
-        b.iter(|| runtime.load("big-owned", black_box(&owned), ModuleConfig::default()).unwrap())
+        b.iter(|| {
+            runtime
+                .load("big-owned", black_box(&owned), ModuleConfig::default())
+                .unwrap()
+        })
     });
     group.finish();
 }
@@ -49,12 +68,18 @@ fn call_overhead(c: &mut Criterion) {
             let mut store = wasmi::Store::new(&engine, ());
             store.set_fuel(1_000_000).unwrap();
             let instance = linker.instantiate_and_start(&mut store, &raw).unwrap();
-            let add = instance.get_typed_func::<(i32, i32), i32>(&store, "add").unwrap();
+            let add = instance
+                .get_typed_func::<(i32, i32), i32>(&store, "add")
+                .unwrap();
             add.call(&mut store, black_box((2, 3))).unwrap()
         })
     });
     group.bench_function("fazt_call_raw", |b| {
-        b.iter(|| module.call_raw("add", black_box(&[2i32.into(), 3i32.into()]), &options).unwrap())
+        b.iter(|| {
+            module
+                .call_raw("add", black_box(&[2i32.into(), 3i32.into()]), &options)
+                .unwrap()
+        })
     });
     group.finish();
 }
