@@ -82,10 +82,15 @@ enum Stop {
 }
 
 impl Meter {
-    pub(crate) fn new(budget: u64, options: &CallOptions, timeout: Option<Duration>) -> Self {
+    pub(crate) fn new(
+        budget: u64,
+        options: &CallOptions,
+        timeout: Option<Duration>,
+        start: Start,
+    ) -> Self {
         // Without a clock there is no deadline; fuel and cancellation still bound the call.
         #[cfg(not(feature = "std"))]
-        let _ = timeout;
+        let _ = (timeout, start);
         Self {
             budget,
             consumed_before_slice: 0,
@@ -93,7 +98,8 @@ impl Meter {
             cancel: options.cancel.clone(),
             #[cfg(feature = "std")]
             deadline: {
-                let now = std::time::Instant::now();
+                // The call's start, read once: no second clock read per call.
+                let now = start.at;
                 let from_timeout = timeout.and_then(|t| now.checked_add(t).map(|at| (at, t)));
                 let from_deadline = options
                     .deadline
@@ -179,7 +185,7 @@ impl Session {
         );
         let mut store = wasmi::Store::new(module.engine(), state);
         store.limiter(|state| &mut state.limiter);
-        let mut meter = Meter::new(budget, options, timeout);
+        let mut meter = Meter::new(budget, options, timeout, start);
         if budget == 0 {
             let error = Error::LimitMisconfigured {
                 name: "fuel_limit",

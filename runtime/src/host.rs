@@ -31,7 +31,7 @@ pub trait Bridge: Send + Sync + fmt::Debug + 'static {
 pub struct CallState {
     pub(crate) limiter: MemoryLimiter,
     module: Arc<str>,
-    export: String,
+    export: Arc<str>,
     caller: Option<Arc<str>>,
     extensions: Vec<(TypeId, Box<dyn Any + Send + Sync>)>,
 }
@@ -52,15 +52,14 @@ impl CallState {
         Self {
             limiter: MemoryLimiter::new(memory_limit_bytes),
             module,
-            export: String::new(),
+            export: Arc::from(""),
             caller,
             extensions: Vec::new(),
         }
     }
 
-    pub(crate) fn set_export(&mut self, export: &str) {
-        self.export.clear();
-        self.export.push_str(export);
+    pub(crate) fn set_export(&mut self, export: Arc<str>) {
+        self.export = export;
     }
 
     /// The name the module was loaded under.

@@ -67,24 +67,42 @@ impl Counter {
     }
 }
 
+/// A call-duration histogram. Each observation touches one bucket (the first whose bound
+/// it fits; the last slot is +Inf); snapshots make the counts cumulative.
 #[derive(Debug, Default)]
-struct Histogram {
-    buckets: [Counter; DURATION_BUCKETS_SECONDS.len()],
-    count: Counter,
+pub(crate) struct Histogram {
+    buckets: [Counter; DURATION_BUCKETS_SECONDS.len() + 1],
     sum_nanos: Counter,
 }
 
 impl Histogram {
     fn observe(&self, duration: Duration) {
         let seconds = duration.as_secs_f64();
-        for (bucket, bound) in self.buckets.iter().zip(DURATION_BUCKETS_SECONDS) {
-            if seconds <= bound {
-                bucket.add(1);
-            }
-        }
-        self.count.add(1);
+        let slot = DURATION_BUCKETS_SECONDS
+            .iter()
+            .position(|bound| seconds <= *bound)
+            .unwrap_or(DURATION_BUCKETS_SECONDS.len());
+        self.buckets[slot].add(1);
         self.sum_nanos
             .add(u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX));
+    }
+
+    fn snapshot(&self, function: &str) -> FunctionSnapshot {
+        let mut running = 0;
+        let cumulative: Vec<u64> = self
+            .buckets
+            .iter()
+            .map(|bucket| {
+                running += bucket.get();
+                running
+            })
+            .collect();
+        FunctionSnapshot {
+            function: String::from(function),
+            count: running,
+            sum_seconds: self.sum_nanos.get() as f64 / 1e9,
+            buckets: cumulative[..DURATION_BUCKETS_SECONDS.len()].to_vec(),
+        }
     }
 }
 
@@ -100,27 +118,32 @@ pub(crate) struct ModuleMetrics {
 }
 
 impl ModuleMetrics {
-    /// Records one call's outcome.
+    /// The histogram of `function`, created on first use. A module resolves its exports'
+    /// histograms once, at load, so calls take no lock for them.
+    pub(crate) fn function(&self, function: &str) -> Arc<Histogram> {
+        let mut functions = self.functions.lock();
+        match functions.iter().find(|(name, _)| name == function) {
+            Some((_, histogram)) => histogram.clone(),
+            None => {
+                let histogram = Arc::new(Histogram::default());
+                functions.push((String::from(function), histogram.clone()));
+                histogram
+            }
+        }
+    }
+
+    /// Records one call's outcome; `histogram` is the called export's, when it exists.
     pub(crate) fn record_call(
         &self,
-        function: &str,
+        histogram: Option<&Histogram>,
         stats: &crate::CallStats,
         error_kind: Option<&'static str>,
     ) {
         self.fuel_consumed.add(stats.fuel_consumed);
         self.memory_bytes.set(stats.memory_peak_bytes);
-        let histogram = {
-            let mut functions = self.functions.lock();
-            match functions.iter().find(|(name, _)| name == function) {
-                Some((_, histogram)) => histogram.clone(),
-                None => {
-                    let histogram = Arc::new(Histogram::default());
-                    functions.push((String::from(function), histogram.clone()));
-                    histogram
-                }
-            }
-        };
-        histogram.observe(stats.duration);
+        if let Some(histogram) = histogram {
+            histogram.observe(stats.duration);
+        }
         if let Some(kind) = error_kind {
             let mut errors = self.errors.lock();
             match errors.iter_mut().find(|(k, _)| *k == kind) {
@@ -193,12 +216,8 @@ impl MetricsSnapshot {
                     .functions
                     .lock()
                     .iter()
-                    .map(|(function, histogram)| FunctionSnapshot {
-                        function: function.clone(),
-                        count: histogram.count.get(),
-                        sum_seconds: histogram.sum_nanos.get() as f64 / 1e9,
-                        buckets: histogram.buckets.iter().map(Counter::get).collect(),
-                    })
+                    .map(|(function, histogram)| histogram.snapshot(function))
+                    .filter(|snapshot| snapshot.count > 0)
                     .collect(),
                 errors: metrics
                     .errors

@@ -12,7 +12,7 @@ use crate::clock::Clock;
 use crate::error::{CallError, Error, ImportRefusal, format_func_type};
 use crate::host::{Bridge, CallState};
 use crate::limits::{CallOptions, ModuleConfig};
-use crate::metrics::{Counter, MetricsSnapshot, ModuleMetrics};
+use crate::metrics::{Counter, Histogram, MetricsSnapshot, ModuleMetrics};
 use crate::output::Output;
 use crate::sync::Lock;
 
@@ -347,6 +347,11 @@ impl Runtime {
         self.check_imports(name, &wasm_module, &config)?;
         let metrics = self.module_metrics(name);
         metrics.compiles.add(1);
+        let exports = wasm_module
+            .exports()
+            .filter(|export| matches!(export.ty(), wasmi::ExternType::Func(_)))
+            .map(|export| (Arc::from(export.name()), metrics.function(export.name())))
+            .collect();
         let module = Module {
             inner: Arc::new(ModuleInner {
                 name: Arc::from(name),
@@ -356,6 +361,7 @@ impl Runtime {
                 config,
                 fuel_slice: self.inner.config.fuel_slice,
                 metrics,
+                exports,
             }),
         };
         self.inner
@@ -467,6 +473,9 @@ struct ModuleInner {
     config: ModuleConfig,
     fuel_slice: u64,
     metrics: Arc<ModuleMetrics>,
+    /// Function exports with their duration histograms, resolved once at load so a call
+    /// neither allocates the export name nor locks the metrics registry.
+    exports: Vec<(Arc<str>, Arc<Histogram>)>,
 }
 
 impl fmt::Debug for Module {
@@ -591,8 +600,27 @@ impl Module {
                 config,
                 fuel_slice: self.inner.fuel_slice,
                 metrics: self.inner.metrics.clone(),
+                exports: self.inner.exports.clone(),
             }),
         })
+    }
+
+    fn export_entry(&self, export: &str) -> Option<&(Arc<str>, Arc<Histogram>)> {
+        self.inner
+            .exports
+            .iter()
+            .find(|(name, _)| &**name == export)
+    }
+
+    /// The shared name of `export` (allocated only for names the module does not export).
+    fn export_name(&self, export: &str) -> Arc<str> {
+        self.export_entry(export)
+            .map_or_else(|| Arc::from(export), |(name, _)| name.clone())
+    }
+
+    fn record_call(&self, export: &str, stats: &CallStats, error_kind: Option<&'static str>) {
+        let histogram = self.export_entry(export).map(|(_, histogram)| &**histogram);
+        self.inner.metrics.record_call(histogram, stats, error_kind);
     }
 
     fn export_func_type(&self, export: &str) -> Result<wasmi::FuncType, Error> {
@@ -631,14 +659,8 @@ impl Module {
         let _entered = span.enter();
         let result = self.call_inner(export, args, options);
         match &result {
-            Ok(output) => self
-                .inner
-                .metrics
-                .record_call(export, &output.stats(), None),
-            Err(error) => self
-                .inner
-                .metrics
-                .record_call(export, &error.stats, Some(error.kind())),
+            Ok(output) => self.record_call(export, &output.stats(), None),
+            Err(error) => self.record_call(export, &error.stats, Some(error.kind())),
         }
         record_outcome(&span, &result);
         result
@@ -665,7 +687,10 @@ impl Module {
         }
         let mut session =
             Session::new(self, options).map_err(|(error, stats)| CallError { error, stats })?;
-        session.store.data_mut().set_export(export);
+        session
+            .store
+            .data_mut()
+            .set_export(self.export_name(export));
         let func = session
             .instance
             .get_func(&session.store, export)
@@ -712,11 +737,8 @@ impl Module {
                 .map_err(|error| CallError { error, stats })
         });
         match &result {
-            Ok((_, stats)) => self.inner.metrics.record_call(export, stats, None),
-            Err(error) => self
-                .inner
-                .metrics
-                .record_call(export, &error.stats, Some(error.kind())),
+            Ok((_, stats)) => self.record_call(export, stats, None),
+            Err(error) => self.record_call(export, &error.stats, Some(error.kind())),
         }
         match result {
             Ok((values, stats)) => {
@@ -847,7 +869,8 @@ impl Instance {
                 found: alloc::format!("parameters ({})", format_vals(params)),
             });
         }
-        self.session.store.data_mut().set_export(export);
+        let name = self.module.export_name(export);
+        self.session.store.data_mut().set_export(name);
         let mut results = results_for(&ty);
         self.session.run(&func, params, &mut results)?;
         Ok(results)
@@ -875,7 +898,8 @@ impl Instance {
             .instance
             .get_func(&self.session.store, export)
             .expect("the export was checked on the module");
-        self.session.store.data_mut().set_export(export);
+        let name = self.module.export_name(export);
+        self.session.store.data_mut().set_export(name);
         self.session.call_service(&func, args.entries())
     }
 
