@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use crate::args::{self, FileReader};
-use crate::call::{CallOutcome, CallRequest, Executor, Limits, ModuleRef, StatsReport};
+use crate::call::{CallOutcome, CallRequest, Executor, Limits, ModuleRef, NamedArg, StatsReport};
 use crate::cli::{CacheClearCmd, ListCmd, ReplayCmd, StatsCmd, TestCmd};
-use crate::embedded::EMBEDDED;
+use crate::embedded::{self, EMBEDDED};
 use crate::exit::Failure;
 use crate::inspect::{self, ModuleInfo};
 use crate::repro::{self, Comparison};
@@ -201,9 +201,26 @@ pub fn test(cmd: TestCmd) -> Result<(), Failure> {
         mut options,
         args,
     } = cmd;
-    let free = args::parse(&args, &mut options, &mut FileReader::default())?;
+    let mut free = args::parse(&args, &mut options, &mut FileReader::default())?;
+    let module = ModuleRef::resolve(&module)?;
+    // `--output thumb.png` asks for PNG when the module takes an output format and none was
+    // given; an explicit `--format` always wins.
+    if let (true, Some(arg), Some(format)) = (
+        module.embedded,
+        embedded::output_format_arg(&module.name, &function),
+        options
+            .output
+            .as_deref()
+            .and_then(embedded::format_of_output),
+    ) && !free.named.iter().any(|named| named.name() == arg)
+    {
+        free.named.push(NamedArg::String {
+            name: String::from(arg),
+            value: String::from(format),
+        });
+    }
     let request = CallRequest {
-        module: ModuleRef::resolve(&module)?,
+        module,
         function,
         args: free.named,
         params: free.positional,

@@ -30,7 +30,7 @@ pub static EMBEDDED: &[EmbeddedModule] = &[
         exports: &[
             (
                 "resize",
-                "`input` PNG/JPEG bytes; `width`, `height` (one may be 0 to keep the aspect), `quality` 1-100, `format` png|jpeg",
+                "`input` PNG/JPEG bytes; `width`, `height` (one may be 0 to keep the aspect), `quality` 1-100, `format` png|jpeg (default: --output's extension, else the input's format)",
             ),
             (
                 "info",
@@ -98,6 +98,22 @@ fn libxlsx_config() -> ModuleConfig {
         fuel_limit: 60_000_000_000,
         timeout: Some(std::time::Duration::from_secs(120)),
         ..ModuleConfig::default()
+    }
+}
+
+/// The argument of `module.export` that names the output's image format, when there is
+/// one: `test` fills it from `--output`'s extension (`thumb.png`) unless it is given.
+pub fn output_format_arg(module: &str, export: &str) -> Option<&'static str> {
+    (module == "libimage" && export == "resize").then_some("format")
+}
+
+/// The image format an output file name asks for, by extension.
+pub fn format_of_output(path: &std::path::Path) -> Option<&'static str> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "png" => Some("png"),
+        "jpg" | "jpeg" => Some("jpeg"),
+        _ => None,
     }
 }
 

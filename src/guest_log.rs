@@ -1,37 +1,41 @@
-//! Prints the log lines of guests (tracing events with target `guest`, from the `log`
-//! bridge) on stderr, so `test` and `serve` show what a guest said.
+//! The CLI's tracing subscriber: guests' log lines (events with target `guest`, from the
+//! `log` bridge) always go to stderr as `guest[LEVEL] module.export: message`; the
+//! runtime's own spans and events (`load`, `call`, bridge refusals) are added in the usual
+//! `tracing-subscriber` format when `RUST_LOG` asks for them (e.g. `RUST_LOG=debug`).
 
 use std::fmt::{self, Write as _};
 
 use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context, SubscriberExt as _};
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Layer, filter};
 
-/// A subscriber that writes `guest[LEVEL] module.export: message` lines to stderr and
-/// ignores every other event and span.
+/// A layer that writes `guest[LEVEL] module.export: message` lines to stderr.
 #[derive(Debug)]
 pub struct GuestLog;
 
-/// Installs [`GuestLog`] for the whole process (once; later calls do nothing).
+/// Installs the subscriber for the whole process (once; later calls do nothing).
 pub fn install() {
-    let _ = tracing::subscriber::set_global_default(GuestLog);
+    let guest = GuestLog.with_filter(filter::filter_fn(|metadata| metadata.target() == "guest"));
+    // RUST_LOG adds the runtime's own diagnostics; guest lines are printed by `GuestLog`
+    // already, so the fmt layer leaves them out.
+    let runtime = std::env::var_os("RUST_LOG").map(|_| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            // A closing `load` or `call` span carries its outcome, fuel and peak memory.
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_filter(EnvFilter::from_default_env())
+            .with_filter(filter::filter_fn(|metadata| metadata.target() != "guest"))
+    });
+    let _ = tracing_subscriber::registry()
+        .with(guest)
+        .with(runtime)
+        .try_init();
 }
 
-impl Subscriber for GuestLog {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.is_event() && metadata.target() == "guest"
-    }
-
-    fn new_span(&self, _span: &Attributes<'_>) -> Id {
-        // No span is ever enabled, so this id is never used.
-        Id::from_u64(1)
-    }
-
-    fn record(&self, _span: &Id, _values: &Record<'_>) {}
-
-    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
-
-    fn event(&self, event: &Event<'_>) {
+impl<S: Subscriber> Layer<S> for GuestLog {
+    fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {
         let mut line = GuestLine::default();
         event.record(&mut line);
         eprintln!(
@@ -42,10 +46,6 @@ impl Subscriber for GuestLog {
             line.message
         );
     }
-
-    fn enter(&self, _span: &Id) {}
-
-    fn exit(&self, _span: &Id) {}
 }
 
 #[derive(Default)]

@@ -9,8 +9,9 @@ use hashbrown::HashMap;
 
 use crate::clock::Clock;
 use crate::limits::ModuleConfig;
+use crate::metrics::Counter;
 use crate::module::{Module, Source};
-use crate::sync::Lock;
+use crate::sync::RwLock;
 
 static HASHER: spin::Lazy<hashbrown::DefaultHashBuilder> = spin::Lazy::new(Default::default);
 
@@ -99,7 +100,7 @@ pub struct CacheStats {
     pub evicted_memory: u64,
     /// Evictions because a module was unused for `ttl`.
     pub evicted_ttl: u64,
-    /// Modules dropped by [`ModuleCache::clear`].
+    /// Modules dropped by [`Runtime::clear_cache`](crate::Runtime::clear_cache).
     pub cleared: u64,
 }
 
@@ -126,9 +127,29 @@ struct Entry {
     source: EntrySource,
     module: Module,
     estimated_bytes: u64,
-    hits: u64,
+    /// Updated under the read lock on hits, hence counters.
+    hits: Counter,
     loaded_at: Duration,
-    last_used: Duration,
+    last_used_nanos: Counter,
+}
+
+impl Entry {
+    fn last_used(&self) -> Duration {
+        Duration::from_nanos(self.last_used_nanos.get())
+    }
+
+    fn touch(&self, now: Duration) {
+        self.hits.add(1);
+        self.last_used_nanos.set(nanos(now));
+    }
+
+    fn is_expired(&self, now: Duration, ttl: Option<Duration>) -> bool {
+        ttl.is_some_and(|ttl| now.saturating_sub(self.last_used()) >= ttl)
+    }
+}
+
+fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 #[derive(Clone)]
@@ -160,7 +181,10 @@ pub(crate) enum Removal {
 struct State {
     entries: HashMap<String, Entry>,
     memory_bytes: u64,
-    stats: CacheStats,
+    evicted_lru: u64,
+    evicted_memory: u64,
+    evicted_ttl: u64,
+    cleared: u64,
 }
 
 impl State {
@@ -168,10 +192,10 @@ impl State {
         if let Some(entry) = self.entries.remove(name) {
             self.memory_bytes -= entry.estimated_bytes;
             match reason {
-                Removal::Lru => self.stats.evicted_lru += 1,
-                Removal::Memory => self.stats.evicted_memory += 1,
-                Removal::Ttl => self.stats.evicted_ttl += 1,
-                Removal::Clear => self.stats.cleared += 1,
+                Removal::Lru => self.evicted_lru += 1,
+                Removal::Memory => self.evicted_memory += 1,
+                Removal::Ttl => self.evicted_ttl += 1,
+                Removal::Clear => self.cleared += 1,
                 Removal::Reload => {}
             }
             removed.push((entry.module, entry.estimated_bytes));
@@ -183,7 +207,7 @@ impl State {
         let expired: Vec<String> = self
             .entries
             .iter()
-            .filter(|(_, entry)| now.saturating_sub(entry.last_used) >= ttl)
+            .filter(|(_, entry)| entry.is_expired(now, Some(ttl)))
             .map(|(name, _)| name.clone())
             .collect();
         for name in expired {
@@ -194,7 +218,7 @@ impl State {
     fn least_recently_used(&self) -> Option<String> {
         self.entries
             .iter()
-            .min_by_key(|(_, entry)| entry.last_used)
+            .min_by_key(|(_, entry)| entry.last_used())
             .map(|(name, _)| name.clone())
     }
 }
@@ -205,7 +229,10 @@ impl State {
 pub struct ModuleCache {
     config: CacheConfig,
     clock: Arc<dyn Clock>,
-    state: Lock<State>,
+    state: RwLock<State>,
+    hits: Counter,
+    misses: Counter,
+    reloads: Counter,
 }
 
 impl core::fmt::Debug for ModuleCache {
@@ -231,7 +258,10 @@ impl ModuleCache {
         Self {
             config,
             clock,
-            state: Lock::new(State::default()),
+            state: RwLock::new(State::default()),
+            hits: Counter::default(),
+            misses: Counter::default(),
+            reloads: Counter::default(),
         }
     }
 
@@ -256,12 +286,14 @@ impl ModuleCache {
             Source::Borrowed(bytes) => Some(ModuleKey::of(bytes)),
         };
         let now = self.clock.now();
+        // Fast path under the read lock: hits from several threads proceed in parallel.
         let candidate = {
-            let mut state = self.state.lock();
-            state.expire(now, self.config.ttl, removed);
-            match state.entries.get(name) {
-                None => None,
-                Some(entry) => {
+            let state = self.state.read();
+            state
+                .entries
+                .get(name)
+                .filter(|entry| !entry.is_expired(now, self.config.ttl))
+                .and_then(|entry| {
                     let same = match (source, &entry.source) {
                         (Source::Static(new), EntrySource::Static(old)) => {
                             core::ptr::eq(*new, *old)
@@ -269,15 +301,14 @@ impl ModuleCache {
                         _ => key.unwrap_or_else(|| ModuleKey::of(source.bytes())) == entry.key,
                     };
                     same.then(|| (entry.source.clone(), entry.module.clone()))
-                }
-            }
+                })
         };
         let Some((cached_source, module)) = candidate else {
-            let mut state = self.state.lock();
+            let mut state = self.state.write();
+            state.expire(now, self.config.ttl, removed);
             let reload = state.entries.contains_key(name);
             if count {
-                state.stats.misses += u64::from(!reload);
-                state.stats.reloads += u64::from(reload);
+                if reload { &self.reloads } else { &self.misses }.add(1);
             }
             return Lookup::Miss { reload };
         };
@@ -285,7 +316,7 @@ impl ModuleCache {
         if matches!(cached_source, EntrySource::Owned(_)) && cached_source.bytes() != source.bytes()
         {
             if count {
-                self.state.lock().stats.reloads += 1;
+                self.reloads.add(1);
             }
             return Lookup::Miss { reload: true };
         }
@@ -297,11 +328,11 @@ impl ModuleCache {
                 Err(_) => return Lookup::Miss { reload: true },
             }
         };
-        let mut state = self.state.lock();
-        state.stats.hits += u64::from(count);
-        if let Some(entry) = state.entries.get_mut(name) {
-            entry.hits += 1;
-            entry.last_used = now;
+        if count {
+            self.hits.add(1);
+        }
+        if let Some(entry) = self.state.read().entries.get(name) {
+            entry.touch(now);
         }
         Lookup::Hit(module)
     }
@@ -326,11 +357,12 @@ impl ModuleCache {
             source: entry_source,
             module,
             estimated_bytes,
-            hits: 0,
+            hits: Counter::default(),
             loaded_at: now,
-            last_used: now,
+            last_used_nanos: Counter::default(),
         };
-        let mut state = self.state.lock();
+        entry.last_used_nanos.set(nanos(now));
+        let mut state = self.state.write();
         state.remove(name, Removal::Reload, removed);
         state.expire(now, self.config.ttl, removed);
         while state.entries.len() >= self.config.max_modules.max(1) {
@@ -349,24 +381,25 @@ impl ModuleCache {
         }
         state.memory_bytes += estimated_bytes;
         state.entries.insert(String::from(name), entry);
-        state.stats.entries = state.entries.len();
     }
 
-    pub(crate) fn by_name(&self, name: &str) -> Option<Module> {
+    pub(crate) fn by_name(&self, name: &str, removed: &mut Vec<(Module, u64)>) -> Option<Module> {
         let now = self.clock.now();
-        let mut removed = Vec::new();
-        let mut state = self.state.lock();
-        state.expire(now, self.config.ttl, &mut removed);
-        let entry = state.entries.get_mut(name)?;
-        entry.hits += 1;
-        entry.last_used = now;
-        let module = entry.module.clone();
-        state.stats.hits += 1;
-        Some(module)
+        {
+            let state = self.state.read();
+            let entry = state.entries.get(name)?;
+            if !entry.is_expired(now, self.config.ttl) {
+                entry.touch(now);
+                self.hits.add(1);
+                return Some(entry.module.clone());
+            }
+        }
+        self.state.write().expire(now, self.config.ttl, removed);
+        None
     }
 
     pub(crate) fn clear_into(&self, removed: &mut Vec<(Module, u64)>) {
-        let mut state = self.state.lock();
+        let mut state = self.state.write();
         let names: Vec<String> = state.entries.keys().cloned().collect();
         for name in names {
             state.remove(&name, Removal::Clear, removed);
@@ -375,13 +408,13 @@ impl ModuleCache {
 
     /// Names of the cached modules.
     pub fn names(&self) -> Vec<String> {
-        self.state.lock().entries.keys().cloned().collect()
+        self.state.read().entries.keys().cloned().collect()
     }
 
     /// The cached modules, least recently used first.
     pub fn list(&self) -> Vec<CacheEntryInfo> {
         let now = self.clock.now();
-        let state = self.state.lock();
+        let state = self.state.read();
         let mut list: Vec<CacheEntryInfo> = state
             .entries
             .iter()
@@ -389,8 +422,8 @@ impl ModuleCache {
                 name: name.clone(),
                 wasm_bytes: entry.key.len,
                 estimated_bytes: entry.estimated_bytes,
-                hits: entry.hits,
-                idle: now.saturating_sub(entry.last_used),
+                hits: entry.hits.get(),
+                idle: now.saturating_sub(entry.last_used()),
                 age: now.saturating_sub(entry.loaded_at),
             })
             .collect();
@@ -400,17 +433,23 @@ impl ModuleCache {
 
     /// Counters and current size.
     pub fn stats(&self) -> CacheStats {
-        let state = self.state.lock();
+        let state = self.state.read();
         CacheStats {
             entries: state.entries.len(),
             memory_bytes: state.memory_bytes,
-            ..state.stats
+            hits: self.hits.get(),
+            misses: self.misses.get(),
+            reloads: self.reloads.get(),
+            evicted_lru: state.evicted_lru,
+            evicted_memory: state.evicted_memory,
+            evicted_ttl: state.evicted_ttl,
+            cleared: state.cleared,
         }
     }
 
     /// Number of cached modules.
     pub fn len(&self) -> usize {
-        self.state.lock().entries.len()
+        self.state.read().entries.len()
     }
 
     /// Whether the cache is empty.

@@ -411,7 +411,10 @@ impl Runtime {
 
     /// The module cached under `name`, without bytes (a cache hit, or `None`).
     pub fn cached(&self, name: &str) -> Option<Module> {
-        let module = self.inner.cache.by_name(name)?;
+        let mut removed = Vec::new();
+        let module = self.inner.cache.by_name(name, &mut removed);
+        self.retire(removed, false);
+        let module = module?;
         module.inner.metrics.loads.add(1);
         Some(module)
     }
@@ -654,6 +657,7 @@ impl Module {
             export,
             fuel = tracing::field::Empty,
             memory_peak_bytes = tracing::field::Empty,
+            duration_seconds = tracing::field::Empty,
             outcome = tracing::field::Empty,
         );
         let _entered = span.enter();
@@ -722,6 +726,7 @@ impl Module {
             export,
             fuel = tracing::field::Empty,
             memory_peak_bytes = tracing::field::Empty,
+            duration_seconds = tracing::field::Empty,
             outcome = tracing::field::Empty,
         );
         let _entered = span.enter();
@@ -744,6 +749,7 @@ impl Module {
             Ok((values, stats)) => {
                 span.record("fuel", stats.fuel_consumed);
                 span.record("memory_peak_bytes", stats.memory_peak_bytes);
+                span.record("duration_seconds", stats.duration.as_secs_f64());
                 span.record("outcome", "ok");
                 Ok(values)
             }
@@ -777,6 +783,7 @@ fn record_outcome(span: &tracing::Span, result: &Result<Output, CallError>) {
             let stats = output.stats();
             span.record("fuel", stats.fuel_consumed);
             span.record("memory_peak_bytes", stats.memory_peak_bytes);
+            span.record("duration_seconds", stats.duration.as_secs_f64());
             span.record("outcome", "ok");
         }
         Err(error) => record_error(span, error),
@@ -786,6 +793,7 @@ fn record_outcome(span: &tracing::Span, result: &Result<Output, CallError>) {
 fn record_error(span: &tracing::Span, error: &CallError) {
     span.record("fuel", error.stats.fuel_consumed);
     span.record("memory_peak_bytes", error.stats.memory_peak_bytes);
+    span.record("duration_seconds", error.stats.duration.as_secs_f64());
     span.record("outcome", error.kind());
     // Errors are logged once, here at the boundary.
     tracing::debug!(error = %error.error, kind = error.kind(), "call failed");

@@ -43,3 +43,45 @@ impl<T: core::fmt::Debug> core::fmt::Debug for Lock<T> {
         self.lock().fmt(f)
     }
 }
+
+/// A reader-writer lock that works with and without std: cache hits read in parallel.
+#[cfg(feature = "std")]
+pub(crate) struct RwLock<T>(std::sync::RwLock<T>);
+
+#[cfg(feature = "std")]
+impl<T> RwLock<T> {
+    pub(crate) const fn new(value: T) -> Self {
+        Self(std::sync::RwLock::new(value))
+    }
+
+    pub(crate) fn read(&self) -> std::sync::RwLockReadGuard<'_, T> {
+        // As for `Lock`: every update is a single insert or remove, so poison is harmless.
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn write(&self) -> std::sync::RwLockWriteGuard<'_, T> {
+        self.0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(not(feature = "std"))]
+pub(crate) struct RwLock<T>(spin::RwLock<T>);
+
+#[cfg(not(feature = "std"))]
+impl<T> RwLock<T> {
+    pub(crate) const fn new(value: T) -> Self {
+        Self(spin::RwLock::new(value))
+    }
+
+    pub(crate) fn read(&self) -> spin::RwLockReadGuard<'_, T> {
+        self.0.read()
+    }
+
+    pub(crate) fn write(&self) -> spin::RwLockWriteGuard<'_, T> {
+        self.0.write()
+    }
+}

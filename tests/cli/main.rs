@@ -851,3 +851,35 @@ fn serve_answers_malformed_requests_with_errors_and_keeps_going() {
     assert_eq!(reply["result"][0]["name"], "libpdf");
     assert!(Path::new(server.path()).exists());
 }
+
+#[test]
+fn readme_quick_start_resizes_the_sample_and_output_extension_picks_the_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = format!(
+        "{}/tests/data/libimage/sample.jpg",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    for (file, magic, extra) in [
+        ("thumb.jpg", &b"\xff\xd8\xff"[..], None),
+        ("thumb.png", &b"\x89PNG"[..], None),
+        // An explicit --format wins over the extension.
+        ("forced.png", &b"\xff\xd8\xff"[..], Some("jpeg")),
+    ] {
+        let output = dir.path().join(file);
+        let mut command = fazt();
+        command
+            .args([
+                "test", "libimage", "resize", "--input", &sample, "--width", "100", "--output",
+            ])
+            .arg(&output);
+        if let Some(format) = extra {
+            command.args(["--format", format]);
+        }
+        command
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("receipt: fuel"));
+        let bytes = std::fs::read(&output).unwrap();
+        assert!(bytes.starts_with(magic), "{file}: {:?}", &bytes[..4]);
+    }
+}
