@@ -5,7 +5,6 @@ mod args;
 mod call;
 mod cli;
 mod commands;
-mod embedded;
 mod exit;
 mod files;
 mod guest_log;
@@ -17,6 +16,9 @@ mod serve;
 mod units;
 
 use std::process::ExitCode;
+
+// The embedded module table lives in the library half of this package.
+use fazt_wasm::embedded;
 
 use clap::Parser as _;
 
