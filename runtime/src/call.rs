@@ -194,15 +194,26 @@ impl Session {
             return Err((error, CallStats::default()));
         }
         meter.refill(&mut store, 0, config.start_fuel_limit.max(1));
-        let instance = match module
-            .linker()
-            .instantiate_and_start(&mut store, module.wasmi_module())
-        {
-            Ok(instance) => instance,
-            Err(error) => {
+        let instantiated = crate::sync::guarded(|| {
+            module
+                .linker()
+                .instantiate_and_start(&mut store, module.wasmi_module())
+        });
+        let instance = match instantiated {
+            Ok(Ok(instance)) => instance,
+            Ok(Err(error)) => {
                 let error = classify(error, &classify_context(&store, &meter));
                 let stats = stats_of(&store, &meter, start);
                 return Err((error, stats));
+            }
+            Err(panic) => {
+                let stats = stats_of(&store, &meter, start);
+                return Err((
+                    Error::Internal(alloc::format!(
+                        "wasmi panicked while instantiating: {panic}"
+                    )),
+                    stats,
+                ));
             }
         };
         let memory = instance.get_memory(&store, "memory");
@@ -223,6 +234,21 @@ impl Session {
     /// Runs `func` to completion in fuel slices, checking the deadline and the cancellation
     /// token between slices. Total fuel is the same however the call is sliced.
     pub(crate) fn run(
+        &mut self,
+        func: &wasmi::Func,
+        params: &[wasmi::Val],
+        results: &mut [wasmi::Val],
+    ) -> Result<(), Error> {
+        // Functions are translated lazily, on first call: a wasmi bug reached through guest
+        // bytes can panic here (issue 7 found one), and must fail this call only.
+        crate::sync::guarded(|| self.run_unguarded(func, params, results)).unwrap_or_else(|panic| {
+            Err(Error::Internal(alloc::format!(
+                "wasmi panicked while running the guest: {panic}"
+            )))
+        })
+    }
+
+    fn run_unguarded(
         &mut self,
         func: &wasmi::Func,
         params: &[wasmi::Val],
@@ -427,6 +453,8 @@ fn classify_context(store: &wasmi::Store<CallState>, meter: &Meter) -> ClassifyC
         fuel_budget: meter.budget,
         memory_limit_bytes: limiter.limit_bytes,
         denied_memory_bytes: limiter.denied_bytes,
+        denied_table_elements: limiter.denied_table_elements,
+        table_limit_elements: crate::host::MAX_TABLE_ELEMENTS as u64,
     }
 }
 

@@ -86,6 +86,18 @@ pub enum Error {
         /// The limit in force.
         limit_bytes: u64,
     },
+    /// The guest needed a larger table than the runtime allows (tables cost host memory).
+    #[error("guest needs {requested_elements} table elements, above the limit of {limit_elements}")]
+    TableLimit {
+        /// Table elements the guest asked for (all its tables together).
+        requested_elements: u64,
+        /// The limit in force.
+        limit_elements: u64,
+    },
+    /// The wasm engine failed internally (a panic inside wasmi, caught at the boundary). A
+    /// bug in the engine, not in the guest; the module is best not called again.
+    #[error("the wasm engine failed internally: {0}")]
+    Internal(String),
     /// The guest trapped: `unreachable` (a Rust panic), out-of-bounds access, divide by zero,
     /// stack exhaustion, ...
     #[error("guest trapped: {message}")]
@@ -169,6 +181,8 @@ impl Error {
             | Self::SignatureMismatch { .. }
             | Self::BadArguments(_)
             | Self::OutOfMemory { .. }
+            | Self::TableLimit { .. }
+            | Self::Internal(_)
             | Self::Trap { .. }
             | Self::Host(_)
             | Self::AbiViolation(_)
@@ -198,15 +212,17 @@ impl Error {
             | Self::Timeout { .. }
             | Self::Cancelled
             | Self::OutOfMemory { .. }
+            | Self::TableLimit { .. }
+            | Self::Internal(_)
             | Self::AbiViolation(_)
             | Self::OutputFormat(_)
             | Self::Guest { .. } => false,
         }
     }
 
-    /// The guest needed more memory than its limit.
+    /// The guest needed more memory (linear memory or table elements) than its limit.
     pub fn is_oom(&self) -> bool {
-        matches!(self, Self::OutOfMemory { .. })
+        matches!(self, Self::OutOfMemory { .. } | Self::TableLimit { .. })
     }
 
     /// The module or the request was refused before any guest code ran.
@@ -222,6 +238,8 @@ impl Error {
             | Self::Timeout { .. }
             | Self::Cancelled
             | Self::OutOfMemory { .. }
+            | Self::TableLimit { .. }
+            | Self::Internal(_)
             | Self::Trap { .. }
             | Self::Host(_)
             | Self::AbiViolation(_)
@@ -234,7 +252,7 @@ impl Error {
     ///
     /// One of `invalid_module`, `forbidden_import`, `limit_config`, `export_not_found`,
     /// `signature`, `bad_arguments`, `fuel`, `timeout`, `cancelled`, `oom`, `panic`,
-    /// `host`, `abi`, `output`, `guest`.
+    /// `host`, `abi`, `output`, `guest`, `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::InvalidModule { .. } => "invalid_module",
@@ -246,7 +264,8 @@ impl Error {
             Self::OutOfFuel { .. } => "fuel",
             Self::Timeout { .. } => "timeout",
             Self::Cancelled => "cancelled",
-            Self::OutOfMemory { .. } => "oom",
+            Self::OutOfMemory { .. } | Self::TableLimit { .. } => "oom",
+            Self::Internal(_) => "internal",
             Self::Trap { .. } => "panic",
             Self::Host(failure) if failure.is_panic() => "panic",
             Self::Host(_) => "host",
@@ -311,6 +330,10 @@ pub(crate) struct ClassifyContext {
     pub memory_limit_bytes: u64,
     /// The largest memory size the limiter refused during this call, if any.
     pub denied_memory_bytes: Option<u64>,
+    /// The table elements (all tables together) the limiter refused, if any.
+    pub denied_table_elements: Option<u64>,
+    /// The table-element limit in force.
+    pub table_limit_elements: u64,
 }
 
 /// Turns a `wasmi::Error` from instantiating or running a guest into ours.
@@ -327,6 +350,23 @@ pub(crate) fn classify(error: wasmi::Error, context: &ClassifyContext) -> Error 
             Error::AbiViolation(alloc::format!("{failure}"))
         } else {
             Error::Host(failure)
+        };
+    }
+    if let Some(requested_elements) = context.denied_table_elements {
+        return Error::TableLimit {
+            requested_elements,
+            limit_elements: context.table_limit_elements,
+        };
+    }
+    // An element segment that does not fit its table fails instantiation rather than
+    // trapping, but the Wasm spec calls it a table out-of-bounds trap.
+    if let wasmi::errors::ErrorKind::Instantiation(
+        wasmi::errors::InstantiationError::ElementSegmentDoesNotFit { .. },
+    ) = error.kind()
+    {
+        return Error::Trap {
+            code: wasmi::TrapCode::TableOutOfBounds,
+            message: alloc::format!("{error}"),
         };
     }
     if let Some(code) = error.as_trap_code() {

@@ -112,6 +112,10 @@ pub(crate) struct MemoryLimiter {
     pub limit_bytes: u64,
     pub peak_bytes: u64,
     pub denied_bytes: Option<u64>,
+    /// Elements of all tables together, which cost host memory outside the linear-memory
+    /// cap; capped at `MAX_TABLE_ELEMENTS`.
+    pub table_elements: u64,
+    pub denied_table_elements: Option<u64>,
 }
 
 impl MemoryLimiter {
@@ -120,6 +124,8 @@ impl MemoryLimiter {
             limit_bytes,
             peak_bytes: 0,
             denied_bytes: None,
+            table_elements: 0,
+            denied_table_elements: None,
         }
     }
 }
@@ -148,12 +154,22 @@ impl wasmi::ResourceLimiter for MemoryLimiter {
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         maximum: Option<usize>,
     ) -> Result<bool, wasmi_core::LimiterError> {
-        // Tables cost host memory too: cap them well below anything a real guest needs.
-        Ok(desired <= MAX_TABLE_ELEMENTS && maximum.is_none_or(|max| desired <= max))
+        if maximum.is_some_and(|max| desired > max) {
+            return Ok(false);
+        }
+        let total = self
+            .table_elements
+            .saturating_add(desired.saturating_sub(current) as u64);
+        if total > MAX_TABLE_ELEMENTS as u64 {
+            self.denied_table_elements = Some(total);
+            return Ok(false);
+        }
+        self.table_elements = total;
+        Ok(true)
     }
 
     fn instances(&self) -> usize {
@@ -170,9 +186,9 @@ impl wasmi::ResourceLimiter for MemoryLimiter {
 }
 
 /// Most tables a guest may define.
-pub const MAX_TABLES: usize = 100;
+pub const MAX_TABLES: usize = 16;
 
-/// Most elements a guest table may hold (each costs the host a few bytes).
+/// Most elements all of a guest's tables may hold together (each costs the host a few bytes).
 pub const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 
 /// A guest broke the calling convention while calling a host function (for example a

@@ -338,11 +338,16 @@ impl Runtime {
             return Ok(module);
         }
         let slot = self.engine_slot(config.max_stack_depth)?;
-        let wasm_module = wasmi::Module::new(&slot.engine, source.bytes()).map_err(|error| {
-            Error::InvalidModule {
-                module: String::from(name),
-                source: error,
-            }
+        // wasmi 2.0.0 can panic on some malformed bytes (issue 7): a panic is a refusal.
+        let compiled = crate::sync::guarded(|| wasmi::Module::new(&slot.engine, source.bytes()))
+            .unwrap_or_else(|panic| {
+                Err(wasmi::Error::new(alloc::format!(
+                    "wasmi panicked while compiling: {panic}"
+                )))
+            });
+        let wasm_module = compiled.map_err(|error| Error::InvalidModule {
+            module: String::from(name),
+            source: error,
         })?;
         self.check_imports(name, &wasm_module, &config)?;
         let metrics = self.module_metrics(name);

@@ -85,3 +85,24 @@ impl<T> RwLock<T> {
         self.0.write()
     }
 }
+
+/// Runs `body`, turning a panic inside the wasm engine into `Err(message)` so a wasmi bug
+/// reached through guest bytes fails one load or call instead of the host thread.
+///
+/// Without std (and under `panic = "abort"`) nothing can catch a panic; `body` just runs.
+pub(crate) fn guarded<R>(body: impl FnOnce() -> R) -> Result<R, alloc::string::String> {
+    #[cfg(feature = "std")]
+    {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).map_err(|payload| {
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| alloc::string::String::from(*s))
+                .or_else(|| payload.downcast_ref::<alloc::string::String>().cloned())
+                .unwrap_or_else(|| alloc::string::String::from("non-string panic payload"))
+        })
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        Ok(body())
+    }
+}
