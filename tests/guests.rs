@@ -619,3 +619,30 @@ fn libimage_refuses_bad_input_and_arguments_with_the_right_class() {
         error.stats
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+
+    /// Random bytes as the input of every embedded service: a clean error (or output),
+    /// never a host panic, and the module keeps working afterwards.
+    #[test]
+    fn random_input_to_every_embedded_module_is_handled_cleanly(input in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+        let image = libimage();
+        let sheet = libxlsx();
+        let document = libpdf();
+        let options = CallOptions::default();
+        for (module, export, name) in [(&image, "resize", "input"), (&sheet, "parse", "input"), (&document, "render", "html")] {
+            let args = Args::new().bytes(name, &input).int("width", 8);
+            let args = if export == "resize" { args } else { Args::new().bytes(name, &input) };
+            match module.call(export, &args, &options) {
+                Ok(_) => {}
+                Err(error) => proptest::prop_assert!(
+                    matches!(error.error, Error::Guest { .. }),
+                    "{}.{export}: expected a guest error, got {error}", module.name()
+                ),
+            }
+        }
+        let sample = image_data("sample.jpg");
+        proptest::prop_assert!(image.call("resize", &Args::new().bytes("input", &sample).int("width", 8), &options).is_ok());
+    }
+}

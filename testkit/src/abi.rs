@@ -157,14 +157,15 @@ impl AbiCase {
         let entries = self.args.as_entries();
         let len = args::encoded_len(&entries);
         let ptr = self.alloc_ptr() as u32 as usize;
-        if (ptr == 0 && len > 0) || ptr + len > memory_len {
+        // Checked: on 32-bit hosts (armv7) a hostile pointer plus length overflows usize.
+        if (ptr == 0 && len > 0) || ptr.checked_add(len).is_none_or(|end| end > memory_len) {
             return Err(("abi", None));
         }
         args::encode_to_slice(&entries, &mut memory[ptr..ptr + len])
             .map_err(|_| ("bad_arguments", None))?;
         let (offset, len) = fazt_wasm_abi::unpack_ptr_len(self.packed_output());
         let (offset, len) = (offset as usize, len as usize);
-        if offset + len > memory_len {
+        if offset.checked_add(len).is_none_or(|end| end > memory_len) {
             return Err(("abi", None));
         }
         match output::parse(&memory[offset..offset + len]) {
