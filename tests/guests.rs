@@ -469,6 +469,23 @@ fn image_info(module: &Module, image: &[u8]) -> serde_json::Value {
         .unwrap()
 }
 
+/// Resizes with `args` and returns the output with its (format, width, height).
+fn resize_and_describe(
+    module: &Module,
+    args: &Args<'_>,
+) -> (fazt_wasm_runtime::Output, (String, u64, u64)) {
+    let output = module
+        .call("resize", args, &CallOptions::default())
+        .unwrap();
+    let info = image_info(module, output.bytes());
+    let described = (
+        info["format"].as_str().unwrap().to_owned(),
+        info["width"].as_u64().unwrap(),
+        info["height"].as_u64().unwrap(),
+    );
+    (output, described)
+}
+
 #[test]
 fn libimage_resizes_the_sample_keeping_the_aspect_ratio() {
     let module = libimage();
@@ -482,51 +499,21 @@ fn libimage_resizes_the_sample_keeping_the_aspect_ratio() {
         ),
         (Some("jpeg"), Some(640), Some(400))
     );
-    let thumb = module
-        .call(
-            "resize",
-            &Args::new().bytes("input", &sample).int("width", 100),
-            &CallOptions::default(),
-        )
-        .unwrap();
-    let info = image_info(&module, thumb.bytes());
+    let thumb_args = Args::new().bytes("input", &sample).int("width", 100);
+    let (thumb, described) = resize_and_describe(&module, &thumb_args);
     // 400 * 100 / 640 = 62.5, rounded to nearest (halves up).
+    assert_eq!(described, (String::from("jpeg"), 100, 63));
+    let exact_args = Args::new()
+        .bytes("input", &sample)
+        .int("width", 50)
+        .int("height", 50)
+        .str("format", "png");
     assert_eq!(
-        (
-            info["format"].as_str(),
-            info["width"].as_u64(),
-            info["height"].as_u64()
-        ),
-        (Some("jpeg"), Some(100), Some(63))
-    );
-    let exact = module
-        .call(
-            "resize",
-            &Args::new()
-                .bytes("input", &sample)
-                .int("width", 50)
-                .int("height", 50)
-                .str("format", "png"),
-            &CallOptions::default(),
-        )
-        .unwrap();
-    let info = image_info(&module, exact.bytes());
-    assert_eq!(
-        (
-            info["format"].as_str(),
-            info["width"].as_u64(),
-            info["height"].as_u64()
-        ),
-        (Some("png"), Some(50), Some(50))
+        resize_and_describe(&module, &exact_args).1,
+        (String::from("png"), 50, 50)
     );
     // Deterministic bytes and fuel.
-    let again = module
-        .call(
-            "resize",
-            &Args::new().bytes("input", &sample).int("width", 100),
-            &CallOptions::default(),
-        )
-        .unwrap();
+    let (again, _) = resize_and_describe(&module, &thumb_args);
     assert_eq!(
         (again.bytes(), again.stats().fuel_consumed),
         (thumb.bytes(), thumb.stats().fuel_consumed)
