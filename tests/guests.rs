@@ -259,16 +259,19 @@ pub const LIBXLSX_WASM: &[u8] = include_bytes!(concat!(
     "/../modules/dist/libxlsx.wasm"
 ));
 
-fn libxlsx() -> Module {
+/// A service module with the limits its heavy inputs need (the CLI's embedded defaults).
+fn heavy_service(name: &str, wasm: &'static [u8]) -> Module {
     let runtime = Runtime::new(fazt_wasm_hostfns::install(RuntimeConfig::default(), None)).unwrap();
     let config = ModuleConfig {
         memory_limit_bytes: 256 << 20,
         fuel_limit: 60_000_000_000,
         ..ModuleConfig::default()
     };
-    runtime
-        .load_static("libxlsx", LIBXLSX_WASM, config)
-        .unwrap()
+    runtime.load_static(name, wasm, config).unwrap()
+}
+
+fn libxlsx() -> Module {
+    heavy_service("libxlsx", LIBXLSX_WASM)
 }
 
 fn error_code(kind: &str) -> ErrorCode {
@@ -438,15 +441,7 @@ pub const LIBIMAGE_WASM: &[u8] = include_bytes!(concat!(
 ));
 
 fn libimage() -> Module {
-    let runtime = Runtime::new(fazt_wasm_hostfns::install(RuntimeConfig::default(), None)).unwrap();
-    let config = ModuleConfig {
-        memory_limit_bytes: 256 << 20,
-        fuel_limit: 60_000_000_000,
-        ..ModuleConfig::default()
-    };
-    runtime
-        .load_static("libimage", LIBIMAGE_WASM, config)
-        .unwrap()
+    heavy_service("libimage", LIBIMAGE_WASM)
 }
 
 fn image_data(name: &str) -> Vec<u8> {
