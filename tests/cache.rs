@@ -244,3 +244,102 @@ fn two_threads_loading_the_same_missing_module_compile_it_once() {
     let stats = runtime.cache().stats();
     assert_eq!(stats.misses + stats.hits, 2, "{stats:?}");
 }
+
+/// One step of a cache workload for the invariant property below.
+#[derive(Debug, Clone)]
+enum CacheOp {
+    /// Load module `name` with content `variant` (sizes differ by variant).
+    Load { name: u8, variant: u8 },
+    /// Look a name up without bytes.
+    Cached { name: u8 },
+    /// Let time pass.
+    Advance { secs: u16 },
+    /// Drop everything.
+    Clear,
+}
+
+fn cache_op() -> impl proptest::strategy::Strategy<Value = CacheOp> {
+    use proptest::prelude::*;
+    prop_oneof![
+        6 => (0u8..6, 0u8..4).prop_map(|(name, variant)| CacheOp::Load { name, variant }),
+        2 => (0u8..6).prop_map(|name| CacheOp::Cached { name }),
+        2 => (0u16..90).prop_map(|secs| CacheOp::Advance { secs }),
+        1 => Just(CacheOp::Clear),
+    ]
+}
+
+/// Content `variant` of a module: returns `variant` from `value` and carries
+/// `variant * 3 KiB` of data, so estimated sizes differ and the memory bound is exercised.
+fn sized_wasm(variant: u8) -> Vec<u8> {
+    let pad = "x".repeat(usize::from(variant) * 3 * 1024);
+    wat::parse_str(format!(
+        r#"(module (memory 1) (data (i32.const 0) "{pad}")
+             (func (export "value") (result i32) i32.const {variant}))"#
+    ))
+    .unwrap()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// After any sequence of loads, lookups, clock moves and clears: the cache holds at most
+    /// `max_modules`; its estimated memory is the sum of its entries and within the cap (a
+    /// single module larger than the cap is the only exception); nothing idle for the TTL
+    /// survives an operation; every module it hands out runs the bytes last loaded under
+    /// that name; and the counters add up to the operations made.
+    #[test]
+    fn cache_bounds_hold_after_any_sequence(ops in proptest::collection::vec(cache_op(), 1..40)) {
+        let wasm: Vec<Vec<u8>> = (0..4).map(sized_wasm).collect();
+        let cap = fazt_wasm_runtime::estimate_module_bytes(wasm[3].len(), true) * 2;
+        let config = CacheConfig {
+            max_modules: 3,
+            max_memory_bytes: cap,
+            ttl: Some(Duration::from_secs(120)),
+            ..CacheConfig::default()
+        };
+        let clock = Arc::new(ManualClock::new());
+        let runtime = runtime_with(config, clock.clone());
+        // What each name was last loaded with, while the cache may still hold it.
+        let mut last_loaded = [None::<u8>; 6];
+        let (mut loads, mut lookups_hit, mut cleared) = (0u64, 0u64, 0u64);
+        for op in &ops {
+            match *op {
+                CacheOp::Load { name, variant } => {
+                    let module = runtime
+                        .load(&format!("m{name}"), &wasm[usize::from(variant)], ModuleConfig::default())
+                        .unwrap();
+                    proptest::prop_assert_eq!(value(&module), i32::from(variant));
+                    last_loaded[usize::from(name)] = Some(variant);
+                    loads += 1;
+                }
+                CacheOp::Cached { name } => {
+                    if let Some(module) = runtime.cached(&format!("m{name}")) {
+                        let expected = last_loaded[usize::from(name)];
+                        proptest::prop_assert_eq!(Some(value(&module)), expected.map(i32::from));
+                        lookups_hit += 1;
+                    }
+                }
+                CacheOp::Advance { secs } => clock.advance(Duration::from_secs(secs.into())),
+                CacheOp::Clear => cleared += runtime.clear_cache() as u64,
+            }
+            let stats = runtime.cache().stats();
+            let list = runtime.cache().list();
+            proptest::prop_assert!(stats.entries <= config.max_modules, "{stats:?}");
+            proptest::prop_assert_eq!(list.len(), stats.entries);
+            let sum: u64 = list.iter().map(|entry| entry.estimated_bytes).sum();
+            proptest::prop_assert_eq!(sum, stats.memory_bytes);
+            proptest::prop_assert!(
+                stats.memory_bytes <= cap || stats.entries == 1,
+                "{} bytes cached over a cap of {cap}", stats.memory_bytes
+            );
+            if matches!(op, CacheOp::Load { .. } | CacheOp::Cached { .. }) {
+                // Every lookup, hit or miss, drops what is past the TTL first.
+                for entry in &list {
+                    proptest::prop_assert!(entry.idle < config.ttl.unwrap(), "{entry:?}");
+                }
+            }
+            proptest::prop_assert_eq!(stats.hits + stats.misses + stats.reloads, loads + lookups_hit);
+            proptest::prop_assert_eq!(stats.cleared, cleared);
+        }
+    }
+}

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use fazt_wasm_hostfns::vfs::MemVfs;
+
+use crate::support::assert_guest_code;
 use fazt_wasm_runtime::{
     Args, CallOptions, Error, ErrorCode, Module, ModuleConfig, Runtime, RuntimeConfig,
 };
@@ -59,16 +61,7 @@ fn sdk_guest_reports_argument_errors_by_name() {
         other => panic!("expected a bad argument, got {other:?}"),
     }
     let error = app_call(&module, "sum", &Args::new().int("a", i64::MAX).int("b", 1)).unwrap_err();
-    assert!(
-        matches!(
-            error.error,
-            Error::Guest {
-                code: ErrorCode::Limit,
-                ..
-            }
-        ),
-        "{error}"
-    );
+    assert_guest_code(&error, ErrorCode::Limit);
     assert_eq!(
         app_call(&module, "sum", &Args::new().int("a", 40).int("b", 2))
             .unwrap()
@@ -86,16 +79,7 @@ fn sdk_guest_logs_and_reads_files_through_hostfns() {
     let output = app_call(&module, "read", &Args::new().str("path", "notes/hello.txt")).unwrap();
     assert_eq!(output.bytes(), b"hello from the vfs");
     let error = app_call(&module, "read", &Args::new().str("path", "../etc/passwd")).unwrap_err();
-    assert!(
-        matches!(
-            error.error,
-            Error::Guest {
-                code: ErrorCode::Host,
-                ..
-            }
-        ),
-        "{error}"
-    );
+    assert_guest_code(&error, ErrorCode::Host);
     // Another app sees nothing of app-1's files.
     let error = module
         .call(
@@ -104,16 +88,7 @@ fn sdk_guest_logs_and_reads_files_through_hostfns() {
             &CallOptions::default().caller("app-2"),
         )
         .unwrap_err();
-    assert!(
-        matches!(
-            error.error,
-            Error::Guest {
-                code: ErrorCode::Host,
-                ..
-            }
-        ),
-        "{error}"
-    );
+    assert_guest_code(&error, ErrorCode::Host);
 }
 
 #[test]
@@ -237,16 +212,7 @@ fn libpdf_refuses_bad_arguments_by_name() {
             &CallOptions::default(),
         )
         .unwrap_err();
-    assert!(
-        matches!(
-            error.error,
-            Error::Guest {
-                code: ErrorCode::BadArgument,
-                ..
-            }
-        ),
-        "{error}"
-    );
+    assert_guest_code(&error, ErrorCode::BadArgument);
     let error = module
         .call("render", &Args::new(), &CallOptions::default())
         .unwrap_err();
@@ -399,16 +365,7 @@ fn libxlsx_selects_sheets_by_name_and_index() {
         let error = module
             .call("parse", &args, &CallOptions::default())
             .unwrap_err();
-        assert!(
-            matches!(
-                error.error,
-                Error::Guest {
-                    code: ErrorCode::BadArgument,
-                    ..
-                }
-            ),
-            "{sheet:?}: {error}"
-        );
+        assert_guest_code(&error, ErrorCode::BadArgument);
     }
 }
 
@@ -422,16 +379,7 @@ fn libxlsx_refuses_garbage_and_other_formats_cleanly() {
             &CallOptions::default(),
         )
         .unwrap_err();
-    assert!(
-        matches!(
-            error.error,
-            Error::Guest {
-                code: ErrorCode::InvalidInput,
-                ..
-            }
-        ),
-        "{error}"
-    );
+    assert_guest_code(&error, ErrorCode::InvalidInput);
 }
 
 /// The libimage service module.
@@ -572,10 +520,7 @@ fn libimage_refuses_bad_input_and_arguments_with_the_right_class() {
         let error = module
             .call("resize", &args, &CallOptions::default())
             .unwrap_err();
-        assert!(
-            matches!(error.error, Error::Guest { code, .. } if code == expected),
-            "{expected:?}: {error}"
-        );
+        assert_guest_code(&error, expected);
     }
     let huge = image_data("huge.png");
     let error = module
@@ -585,16 +530,7 @@ fn libimage_refuses_bad_input_and_arguments_with_the_right_class() {
             &CallOptions::default(),
         )
         .unwrap_err();
-    assert!(
-        matches!(
-            error.error,
-            Error::Guest {
-                code: ErrorCode::Limit,
-                ..
-            }
-        ),
-        "{error}"
-    );
+    assert_guest_code(&error, ErrorCode::Limit);
     assert!(
         error.stats.memory_peak_bytes < 16 << 20,
         "refused before allocating: {:?}",

@@ -40,3 +40,14 @@ pub fn check_call(module: &Module, export: &str, args: &Args<'_>, expected: &[u8
         .unwrap_or_else(|error| panic!("{export} failed: {error}"));
     assert_eq!(output.bytes(), expected, "output of {export}");
 }
+
+/// Asserts that `error` is a guest error with `code`, showing the error otherwise.
+#[track_caller]
+pub fn assert_guest_code(error: &CallError, code: fazt_wasm_runtime::ErrorCode) {
+    match &error.error {
+        fazt_wasm_runtime::Error::Guest { code: actual, .. } => {
+            assert_eq!(*actual, code, "{error}")
+        }
+        other => panic!("expected a guest {code:?} error, got {other}"),
+    }
+}

@@ -233,6 +233,11 @@ pub struct ModuleCache {
     hits: Counter,
     misses: Counter,
     reloads: Counter,
+    /// Clock reading (nanoseconds) at or after which some entry may be past the TTL:
+    /// `u64::MAX` when none can be. Hits move entries' last use forward, so this may be
+    /// early (a sweep that finds nothing) but never late; it lets hits check the TTL with
+    /// one atomic load instead of a sweep.
+    next_expiry: Counter,
 }
 
 impl core::fmt::Debug for ModuleCache {
@@ -262,7 +267,36 @@ impl ModuleCache {
             hits: Counter::default(),
             misses: Counter::default(),
             reloads: Counter::default(),
+            next_expiry: {
+                let never = Counter::default();
+                never.set(u64::MAX);
+                never
+            },
         }
+    }
+
+    /// Drops entries past the TTL if any can be, so every operation (hits included) honours
+    /// it: the common case is one atomic load.
+    fn sweep_if_due(&self, now: Duration, removed: &mut Vec<(Module, u64)>) {
+        if nanos(now) >= self.next_expiry.get() {
+            let mut state = self.state.write();
+            state.expire(now, self.config.ttl, removed);
+            self.refresh_next_expiry(&state);
+        }
+    }
+
+    /// Recomputes [`ModuleCache::next_expiry`]; called under the write lock after the
+    /// entries changed.
+    fn refresh_next_expiry(&self, state: &State) {
+        let next = self.config.ttl.map_or(u64::MAX, |ttl| {
+            state
+                .entries
+                .values()
+                .map(|entry| nanos(entry.last_used().saturating_add(ttl)))
+                .min()
+                .unwrap_or(u64::MAX)
+        });
+        self.next_expiry.set(next);
     }
 
     /// Its bounds.
@@ -286,26 +320,38 @@ impl ModuleCache {
             Source::Borrowed(bytes) => Some(ModuleKey::of(bytes)),
         };
         let now = self.clock.now();
+        self.sweep_if_due(now, removed);
         // Fast path under the read lock: hits from several threads proceed in parallel.
         let candidate = {
             let state = self.state.read();
-            state
+            let entry = state
                 .entries
                 .get(name)
-                .filter(|entry| !entry.is_expired(now, self.config.ttl))
-                .and_then(|entry| {
-                    let same = match (source, &entry.source) {
-                        (Source::Static(new), EntrySource::Static(old)) => {
-                            core::ptr::eq(*new, *old)
-                        }
-                        _ => key.unwrap_or_else(|| ModuleKey::of(source.bytes())) == entry.key,
-                    };
-                    same.then(|| (entry.source.clone(), entry.module.clone()))
-                })
+                .filter(|entry| !entry.is_expired(now, self.config.ttl));
+            if let Some(entry) = entry
+                && let (Source::Static(new), EntrySource::Static(old)) = (source, &entry.source)
+                && core::ptr::eq(*new, *old)
+                && entry.module.config() == config
+            {
+                // An embedded module under its own limits: the whole hit is this one lookup.
+                entry.touch(now);
+                if count {
+                    self.hits.add(1);
+                }
+                return Lookup::Hit(entry.module.clone());
+            }
+            entry.and_then(|entry| {
+                let same = match (source, &entry.source) {
+                    (Source::Static(new), EntrySource::Static(old)) => core::ptr::eq(*new, *old),
+                    _ => key.unwrap_or_else(|| ModuleKey::of(source.bytes())) == entry.key,
+                };
+                same.then(|| (entry.source.clone(), entry.module.clone()))
+            })
         };
         let Some((cached_source, module)) = candidate else {
             let mut state = self.state.write();
             state.expire(now, self.config.ttl, removed);
+            self.refresh_next_expiry(&state);
             let reload = state.entries.contains_key(name);
             if count {
                 if reload { &self.reloads } else { &self.misses }.add(1);
@@ -381,10 +427,12 @@ impl ModuleCache {
         }
         state.memory_bytes += estimated_bytes;
         state.entries.insert(String::from(name), entry);
+        self.refresh_next_expiry(&state);
     }
 
     pub(crate) fn by_name(&self, name: &str, removed: &mut Vec<(Module, u64)>) -> Option<Module> {
         let now = self.clock.now();
+        self.sweep_if_due(now, removed);
         {
             let state = self.state.read();
             let entry = state.entries.get(name)?;
@@ -394,7 +442,9 @@ impl ModuleCache {
                 return Some(entry.module.clone());
             }
         }
-        self.state.write().expire(now, self.config.ttl, removed);
+        let mut state = self.state.write();
+        state.expire(now, self.config.ttl, removed);
+        self.refresh_next_expiry(&state);
         None
     }
 

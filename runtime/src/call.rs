@@ -1,7 +1,7 @@
 //! One call: a fresh `wasmi::Store`, fuel in slices with deadline and cancellation checks
 //! between them, argument transfer through the guest allocator, and the output copied out.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{string::String, sync::Arc, vec::Vec};
 use core::time::Duration;
 
 use bytes::Bytes;
@@ -68,6 +68,8 @@ pub(crate) struct Meter {
     consumed_before_slice: u64,
     /// Fuel put in the store at the start of the current slice.
     slice_fuel: u64,
+    /// The budget changed since the slice was set: the store may hold more than is left.
+    budget_changed: bool,
     cancel: Option<CancelToken>,
     #[cfg(feature = "std")]
     deadline: Option<(std::time::Instant, Duration)>,
@@ -95,6 +97,7 @@ impl Meter {
             budget,
             consumed_before_slice: 0,
             slice_fuel: 0,
+            budget_changed: false,
             cancel: options.cancel.clone(),
             #[cfg(feature = "std")]
             deadline: {
@@ -132,6 +135,7 @@ impl Meter {
         let next = left.min(cap.max(required));
         self.consumed_before_slice = consumed;
         self.slice_fuel = next;
+        self.budget_changed = false;
         store
             .set_fuel(next)
             .expect("the runtime's engine always has fuel metering on");
@@ -152,10 +156,18 @@ impl Meter {
 
     pub(crate) fn add_budget(&mut self, fuel: u64) {
         self.budget = self.budget.saturating_add(fuel);
+        self.budget_changed = true;
     }
 
     pub(crate) fn set_budget(&mut self, fuel: u64) {
         self.budget = fuel;
+        self.budget_changed = true;
+    }
+
+    /// Whether the store needs fresh fuel before the next export runs: it is empty, holds
+    /// more than a slice, or the budget moved under it.
+    fn needs_refill(&self, left: u64, fuel_slice: u64) -> bool {
+        left == 0 || left > fuel_slice || self.budget_changed
     }
 }
 
@@ -163,7 +175,8 @@ impl Meter {
 pub(crate) struct Session {
     pub store: wasmi::Store<CallState>,
     pub instance: wasmi::Instance,
-    pub memory: Option<wasmi::Memory>,
+    /// The exported `memory`, looked up on first use: raw calls never need it.
+    memory: core::cell::OnceCell<Option<wasmi::Memory>>,
     pub meter: Meter,
     pub fuel_slice: u64,
     pub start: Start,
@@ -172,7 +185,13 @@ pub(crate) struct Session {
 impl Session {
     /// Creates the store, installs the memory limiter and fuel, and instantiates (running the
     /// start function, if any, under its own small budget).
-    pub(crate) fn new(module: &Module, options: &CallOptions) -> Result<Self, (Error, CallStats)> {
+    /// `export` names the export the session is for (the host functions' log context) once
+    /// the instance is started, or is `None` for a multi-step `Instance`.
+    pub(crate) fn new(
+        module: &Module,
+        options: &CallOptions,
+        export: Option<Arc<str>>,
+    ) -> Result<Self, (Error, CallStats)> {
         let start = Start::now();
         let config = module.config();
         let budget = options.fuel_limit.unwrap_or(config.fuel_limit);
@@ -216,11 +235,14 @@ impl Session {
                 ));
             }
         };
-        let memory = instance.get_memory(&store, "memory");
+        // Named only now: the start function runs with an empty export name.
+        if let Some(export) = export {
+            store.data_mut().set_export(export);
+        }
         Ok(Self {
             store,
             instance,
-            memory,
+            memory: core::cell::OnceCell::new(),
             meter,
             fuel_slice,
             start,
@@ -254,7 +276,13 @@ impl Session {
         params: &[wasmi::Val],
         results: &mut [wasmi::Val],
     ) -> Result<(), Error> {
-        self.meter.refill(&mut self.store, 0, self.fuel_slice);
+        // Fuel is set once per slice: a slice left over from instantiation or the previous
+        // export (at most `fuel_slice`) is used up first, so a trivial call sets fuel once.
+        // Slicing never changes the fuel a call consumes, only where the checks fall.
+        let left = self.store.get_fuel().unwrap_or(0);
+        if self.meter.needs_refill(left, self.fuel_slice) {
+            self.meter.refill(&mut self.store, 0, self.fuel_slice);
+        }
         let mut call = func.call_resumable(&mut self.store, params, results);
         loop {
             match call {
@@ -287,8 +315,15 @@ impl Session {
         }
     }
 
+    /// The guest's exported `memory`, if any.
+    pub(crate) fn exported_memory(&self) -> Option<wasmi::Memory> {
+        *self
+            .memory
+            .get_or_init(|| self.instance.get_memory(&self.store, "memory"))
+    }
+
     pub(crate) fn memory(&self) -> Result<wasmi::Memory, Error> {
-        self.memory.ok_or_else(|| {
+        self.exported_memory().ok_or_else(|| {
             Error::AbiViolation(String::from("guest exports no memory named \"memory\""))
         })
     }

@@ -31,7 +31,8 @@ pub trait Bridge: Send + Sync + fmt::Debug + 'static {
 pub struct CallState {
     pub(crate) limiter: MemoryLimiter,
     module: Arc<str>,
-    export: Arc<str>,
+    /// `None` while instantiating (no allocation for the empty name).
+    export: Option<Arc<str>>,
     caller: Option<Arc<str>>,
     extensions: Vec<(TypeId, Box<dyn Any + Send + Sync>)>,
 }
@@ -52,14 +53,14 @@ impl CallState {
         Self {
             limiter: MemoryLimiter::new(memory_limit_bytes),
             module,
-            export: Arc::from(""),
+            export: None,
             caller,
             extensions: Vec::new(),
         }
     }
 
     pub(crate) fn set_export(&mut self, export: Arc<str>) {
-        self.export = export;
+        self.export = Some(export);
     }
 
     /// The name the module was loaded under.
@@ -69,7 +70,7 @@ impl CallState {
 
     /// The export being called (empty while the module is being instantiated).
     pub fn export(&self) -> &str {
-        &self.export
+        self.export.as_deref().unwrap_or("")
     }
 
     /// The caller identity from `CallOptions::caller`, if any.

@@ -354,8 +354,14 @@ impl Runtime {
         metrics.compiles.add(1);
         let exports = wasm_module
             .exports()
-            .filter(|export| matches!(export.ty(), wasmi::ExternType::Func(_)))
-            .map(|export| (Arc::from(export.name()), metrics.function(export.name())))
+            .filter_map(|export| match export.ty() {
+                wasmi::ExternType::Func(ty) => Some(ExportEntry {
+                    name: Arc::from(export.name()),
+                    ty: ty.clone(),
+                    histogram: metrics.function(export.name()),
+                }),
+                _ => None,
+            })
             .collect();
         let module = Module {
             inner: Arc::new(ModuleInner {
@@ -481,9 +487,24 @@ struct ModuleInner {
     config: ModuleConfig,
     fuel_slice: u64,
     metrics: Arc<ModuleMetrics>,
-    /// Function exports with their duration histograms, resolved once at load so a call
-    /// neither allocates the export name nor locks the metrics registry.
-    exports: Vec<(Arc<str>, Arc<Histogram>)>,
+    /// Function exports with their types and duration histograms, resolved once at load so
+    /// a call neither allocates the export name, looks its type up nor locks the metrics
+    /// registry.
+    exports: Vec<ExportEntry>,
+}
+
+/// One function export, as calls need it.
+struct ExportEntry {
+    name: Arc<str>,
+    ty: wasmi::FuncType,
+    histogram: Arc<Histogram>,
+}
+
+impl ExportEntry {
+    fn is_service(&self) -> bool {
+        self.ty.params() == [wasmi::ValType::I32, wasmi::ValType::I32]
+            && self.ty.results() == [wasmi::ValType::I64]
+    }
 }
 
 impl fmt::Debug for Module {
@@ -608,37 +629,55 @@ impl Module {
                 config,
                 fuel_slice: self.inner.fuel_slice,
                 metrics: self.inner.metrics.clone(),
-                exports: self.inner.exports.clone(),
+                exports: self
+                    .inner
+                    .exports
+                    .iter()
+                    .map(|entry| ExportEntry {
+                        name: entry.name.clone(),
+                        ty: entry.ty.clone(),
+                        histogram: entry.histogram.clone(),
+                    })
+                    .collect(),
             }),
         })
     }
 
-    fn export_entry(&self, export: &str) -> Option<&(Arc<str>, Arc<Histogram>)> {
+    fn export_entry(&self, export: &str) -> Result<&ExportEntry, Error> {
         self.inner
             .exports
             .iter()
-            .find(|(name, _)| &**name == export)
+            .find(|entry| &*entry.name == export)
+            .ok_or_else(|| self.not_found(export))
     }
 
-    /// The shared name of `export` (allocated only for names the module does not export).
-    fn export_name(&self, export: &str) -> Arc<str> {
-        self.export_entry(export)
-            .map_or_else(|| Arc::from(export), |(name, _)| name.clone())
+    fn not_found(&self, export: &str) -> Error {
+        Error::ExportNotFound {
+            module: String::from(self.name()),
+            export: String::from(export),
+        }
     }
 
-    fn record_call(&self, export: &str, stats: &CallStats, error_kind: Option<&'static str>) {
-        let histogram = self.export_entry(export).map(|(_, histogram)| &**histogram);
+    fn record_call(
+        &self,
+        entry: Option<&ExportEntry>,
+        stats: &CallStats,
+        error_kind: Option<&'static str>,
+    ) {
+        let histogram = entry.map(|entry| &*entry.histogram);
         self.inner.metrics.record_call(histogram, stats, error_kind);
     }
 
-    fn export_func_type(&self, export: &str) -> Result<wasmi::FuncType, Error> {
-        match self.inner.wasm_module.get_export(export) {
-            Some(wasmi::ExternType::Func(ty)) => Ok(ty),
-            _ => Err(Error::ExportNotFound {
-                module: String::from(self.name()),
-                export: String::from(export),
-            }),
+    /// `entry` if it has the service signature `(i32, i32) -> i64`.
+    fn check_service<'a>(&self, entry: &'a ExportEntry) -> Result<&'a ExportEntry, Error> {
+        if entry.is_service() {
+            return Ok(entry);
         }
+        Err(Error::SignatureMismatch {
+            export: String::from(&*entry.name),
+            expected: String::from("(i32, i32) -> i64"),
+            found: format_func_type(&entry.ty),
+        })
     }
 
     /// Calls the service export `export` with named `args` under the ABI of `docs/abi.md`,
@@ -666,10 +705,11 @@ impl Module {
             outcome = tracing::field::Empty,
         );
         let _entered = span.enter();
-        let result = self.call_inner(export, args, options);
+        let entry = self.export_entry(export).ok();
+        let result = self.call_inner(entry, export, args, options);
         match &result {
-            Ok(output) => self.record_call(export, &output.stats(), None),
-            Err(error) => self.record_call(export, &error.stats, Some(error.kind())),
+            Ok(output) => self.record_call(entry, &output.stats(), None),
+            Err(error) => self.record_call(entry, &error.stats, Some(error.kind())),
         }
         record_outcome(&span, &result);
         result
@@ -677,6 +717,7 @@ impl Module {
 
     fn call_inner(
         &self,
+        entry: Option<&ExportEntry>,
         export: &str,
         args: &Args<'_>,
         options: &CallOptions,
@@ -685,21 +726,12 @@ impl Module {
             error,
             stats: CallStats::default(),
         };
-        let ty = self.export_func_type(export).map_err(refused)?;
-        let service = [wasmi::ValType::I32, wasmi::ValType::I32];
-        if ty.params() != service || ty.results() != [wasmi::ValType::I64] {
-            return Err(refused(Error::SignatureMismatch {
-                export: String::from(export),
-                expected: String::from("(i32, i32) -> i64"),
-                found: format_func_type(&ty),
-            }));
-        }
-        let mut session =
-            Session::new(self, options).map_err(|(error, stats)| CallError { error, stats })?;
-        session
-            .store
-            .data_mut()
-            .set_export(self.export_name(export));
+        let entry = match entry {
+            Some(entry) => self.check_service(entry).map_err(refused)?,
+            None => return Err(refused(self.not_found(export))),
+        };
+        let mut session = Session::new(self, options, Some(entry.name.clone()))
+            .map_err(|(error, stats)| CallError { error, stats })?;
         let func = session
             .instance
             .get_func(&session.store, export)
@@ -735,20 +767,22 @@ impl Module {
             outcome = tracing::field::Empty,
         );
         let _entered = span.enter();
-        let result = self.instantiate(options).map_err(|error| CallError {
-            error,
-            stats: CallStats::default(),
-        });
-        let result = result.and_then(|mut instance| {
-            let values = instance.call_raw(export, params);
-            let stats = instance.stats();
-            values
-                .map(|v| (v, stats))
-                .map_err(|error| CallError { error, stats })
-        });
+        let (entry, result) = match self.export_entry(export) {
+            Ok(entry) => (
+                Some(entry),
+                self.call_raw_inner(entry, export, params, options),
+            ),
+            Err(error) => (
+                None,
+                Err(CallError {
+                    error,
+                    stats: CallStats::default(),
+                }),
+            ),
+        };
         match &result {
-            Ok((_, stats)) => self.record_call(export, stats, None),
-            Err(error) => self.record_call(export, &error.stats, Some(error.kind())),
+            Ok((_, stats)) => self.record_call(entry, stats, None),
+            Err(error) => self.record_call(entry, &error.stats, Some(error.kind())),
         }
         match result {
             Ok((values, stats)) => {
@@ -765,6 +799,34 @@ impl Module {
         }
     }
 
+    fn call_raw_inner(
+        &self,
+        entry: &ExportEntry,
+        export: &str,
+        params: &[wasmi::Val],
+        options: &CallOptions,
+    ) -> Result<(Vec<wasmi::Val>, CallStats), CallError> {
+        if !params_fit(&entry.ty, params) {
+            return Err(CallError {
+                error: signature_mismatch(export, &entry.ty, params),
+                stats: CallStats::default(),
+            });
+        }
+        let mut session = Session::new(self, options, Some(entry.name.clone()))
+            .map_err(|(error, stats)| CallError { error, stats })?;
+        let func = session
+            .instance
+            .get_func(&session.store, export)
+            .expect("the export was checked on the module");
+        let mut results = results_for(&entry.ty);
+        let outcome = session.run(&func, params, &mut results);
+        let stats = session.stats();
+        match outcome {
+            Ok(()) => Ok((results, stats)),
+            Err(error) => Err(CallError { error, stats }),
+        }
+    }
+
     /// Instantiates the module in a fresh store for a multi-step session (write buffers,
     /// call several exports, read results). The store lives as long as the `Instance`.
     ///
@@ -773,12 +835,25 @@ impl Module {
     /// As instantiation in [`Module::call`]: `is_oom()` for an initial memory above the
     /// limit, a trap or fuel error from the start function.
     pub fn instantiate(&self, options: &CallOptions) -> Result<Instance, Error> {
-        Session::new(self, options)
+        Session::new(self, options, None)
             .map(|session| Instance {
                 session,
                 module: self.clone(),
             })
             .map_err(|(error, _)| error)
+    }
+}
+
+/// Whether `params` have the types `ty` takes.
+fn params_fit(ty: &wasmi::FuncType, params: &[wasmi::Val]) -> bool {
+    ty.params().len() == params.len() && ty.params().iter().zip(params).all(|(t, v)| *t == v.ty())
+}
+
+fn signature_mismatch(export: &str, ty: &wasmi::FuncType, params: &[wasmi::Val]) -> Error {
+    Error::SignatureMismatch {
+        export: String::from(export),
+        expected: format_func_type(ty),
+        found: alloc::format!("parameters ({})", format_vals(params)),
     }
 }
 
@@ -864,27 +939,17 @@ impl Instance {
         export: &str,
         params: &[wasmi::Val],
     ) -> Result<Vec<wasmi::Val>, Error> {
+        let entry = self.module.export_entry(export)?;
+        if !params_fit(&entry.ty, params) {
+            return Err(signature_mismatch(export, &entry.ty, params));
+        }
         let func = self
             .session
             .instance
             .get_func(&self.session.store, export)
-            .ok_or_else(|| Error::ExportNotFound {
-                module: String::from(self.module.name()),
-                export: String::from(export),
-            })?;
-        let ty = func.ty(&self.session.store);
-        let fits = ty.params().len() == params.len()
-            && ty.params().iter().zip(params).all(|(t, v)| *t == v.ty());
-        if !fits {
-            return Err(Error::SignatureMismatch {
-                export: String::from(export),
-                expected: format_func_type(&ty),
-                found: alloc::format!("parameters ({})", format_vals(params)),
-            });
-        }
-        let name = self.module.export_name(export);
-        self.session.store.data_mut().set_export(name);
-        let mut results = results_for(&ty);
+            .expect("the export was checked on the module");
+        self.session.store.data_mut().set_export(entry.name.clone());
+        let mut results = results_for(&entry.ty);
         self.session.run(&func, params, &mut results)?;
         Ok(results)
     }
@@ -896,23 +961,14 @@ impl Instance {
     ///
     /// As [`Module::call`].
     pub fn call(&mut self, export: &str, args: &Args<'_>) -> Result<Bytes, Error> {
-        let ty = self.module.export_func_type(export)?;
-        if ty.params() != [wasmi::ValType::I32, wasmi::ValType::I32]
-            || ty.results() != [wasmi::ValType::I64]
-        {
-            return Err(Error::SignatureMismatch {
-                export: String::from(export),
-                expected: String::from("(i32, i32) -> i64"),
-                found: format_func_type(&ty),
-            });
-        }
+        let entry = self.module.export_entry(export)?;
+        let entry = self.module.check_service(entry)?;
         let func = self
             .session
             .instance
             .get_func(&self.session.store, export)
             .expect("the export was checked on the module");
-        let name = self.module.export_name(export);
-        self.session.store.data_mut().set_export(name);
+        self.session.store.data_mut().set_export(entry.name.clone());
         self.session.call_service(&func, args.entries())
     }
 
@@ -934,7 +990,7 @@ impl Instance {
     /// Current size of the guest's linear memory in bytes (0 when it exports none).
     pub fn memory_used(&self) -> u64 {
         self.session
-            .memory
+            .exported_memory()
             .map_or(0, |memory| memory.data(&self.session.store).len() as u64)
     }
 
