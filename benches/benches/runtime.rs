@@ -1,14 +1,105 @@
-//! Per-phase benchmarks: `cache_hit` beside `call_overhead` (issue 3), with a raw wasmi
-//! baseline in the same run so figures compare as ratios.
+//! Per-call costs (issue 9): `call_overhead`, `call_overhead_large`, `cache_hit` and
+//! `throughput`, each beside its raw wasmi baseline in the same run, so figures compare as
+//! ratios. `scripts/perf-report.sh` reads the medians and names the ratios.
 //!
-//! `cargo bench -p fazt-wasm-benches`
+//! `cargo bench -p fazt-wasm-benches --bench runtime`
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fazt_wasm_runtime::{CallOptions, ModuleConfig, Runtime, RuntimeConfig, wasmi};
+use fazt_wasm_benches::{LIBIMAGE, RawWasmi, fixture};
+use fazt_wasm_runtime::{Args, CallOptions, Module, ModuleConfig, Runtime, RuntimeConfig};
 
-const ADD: &str = r#"(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))"#;
+fn runtime() -> Runtime {
+    Runtime::new(fazt_wasm_hostfns::install(RuntimeConfig::default(), None))
+        .expect("runtime starts")
+}
+
+/// (a) raw wasmi fresh store, fuel off and fuel on with `StoreLimits`; (b) our `call_raw`;
+/// (c) our ABI `call` with two small named arguments and a 16-byte output.
+fn call_overhead(c: &mut Criterion) {
+    let runtime = runtime();
+    let options = CallOptions::default();
+    let mut group = c.benchmark_group("call_overhead");
+    for name in ["add", "page"] {
+        let wasm = fixture(&format!("{name}.wat"));
+        let off = RawWasmi::new(&wasm, false);
+        let on = RawWasmi::new(&wasm, true);
+        let module = runtime
+            .load(name, &wasm, ModuleConfig::default())
+            .expect("fixture loads");
+        assert_eq!(on.call::<_, i32>("add", (2, 3)), 5);
+        group.bench_function(format!("{name}_raw_wasmi_fuel_off"), |b| {
+            b.iter(|| off.call::<_, i32>("add", (black_box(2), 3)))
+        });
+        group.bench_function(format!("{name}_raw_wasmi"), |b| {
+            b.iter(|| on.call::<_, i32>("add", (black_box(2), 3)))
+        });
+        group.bench_function(format!("{name}_call_raw"), |b| {
+            b.iter(|| {
+                module
+                    .call_raw("add", black_box(&[2i32.into(), 3i32.into()]), &options)
+                    .expect("add runs")
+            })
+        });
+        if name == "page" {
+            let args = Args::new().int("width", 800).str("format", "png");
+            let raw_args = args.entries().to_vec();
+            let out = module.call("first16", &args, &options).expect("first16");
+            assert_eq!(out.bytes(), b"abcdefghijklmnop");
+            group.bench_function("page_raw_wasmi_abi", |b| {
+                b.iter(|| on.call_service("first16", black_box(&raw_args)))
+            });
+            group.bench_function("page_call_abi", |b| {
+                b.iter(|| {
+                    module
+                        .call("first16", black_box(&args), &options)
+                        .expect("first16 runs")
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+/// The same on the shipped libimage guest (3 pages of memory, 68 KB of data): the trivial
+/// call is `fazt_dealloc(0, 0)`, which returns at once, so instantiation is what is measured.
+/// (`fazt_alloc` is no trivial call: the guest's first allocation grows its memory.)
+fn call_overhead_large(c: &mut Criterion) {
+    let runtime = runtime();
+    let module = runtime
+        .load_static("libimage", LIBIMAGE, ModuleConfig::default())
+        .expect("libimage loads");
+    let raw = RawWasmi::new(LIBIMAGE, true);
+    let options = CallOptions::default();
+    let mut group = c.benchmark_group("call_overhead_large");
+    group.bench_function("libimage_raw_wasmi", |b| {
+        b.iter(|| raw.call::<_, ()>(fazt_wasm_abi::DEALLOC, black_box((0, 0))))
+    });
+    group.bench_function("libimage_call_raw", |b| {
+        b.iter(|| {
+            module
+                .call_raw(
+                    fazt_wasm_abi::DEALLOC,
+                    black_box(&[0i32.into(), 0i32.into()]),
+                    &options,
+                )
+                .expect("fazt_dealloc runs")
+        })
+    });
+    // A whole service call with a trivial input: `info` of 8 bytes that are no image.
+    let args = Args::new().bytes("input", b"notimage");
+    group.bench_function("libimage_call_abi", |b| {
+        b.iter(|| {
+            let error = module
+                .call("info", black_box(&args), &options)
+                .expect_err("not an image");
+            black_box(error)
+        })
+    });
+    group.finish();
+}
 
 /// A module of about 1 MiB: a trivial function and a 1 MiB data segment.
 fn one_mib_module() -> Vec<u8> {
@@ -18,93 +109,82 @@ fn one_mib_module() -> Vec<u8> {
     wat::parse_str(format!(
         r#"(module (memory 17) (data (i32.const 0) "{data}") (func (export "f")))"#
     ))
-    .unwrap()
+    .expect("module parses")
 }
 
+/// `load` of a cached 1 MiB module, to compare with `call_overhead/add_call_raw`.
 fn cache_hit(c: &mut Criterion) {
-    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let runtime = runtime();
     let wasm: &'static [u8] = Box::leak(one_mib_module().into_boxed_slice());
     runtime
         .load_static("big", wasm, ModuleConfig::default())
-        .unwrap();
+        .expect("loads");
     let owned = wasm.to_vec();
     runtime
         .load("big-owned", &owned, ModuleConfig::default())
-        .unwrap();
+        .expect("loads");
     let mut group = c.benchmark_group("cache_hit");
     group.bench_function("load_static_1mib", |b| {
         b.iter(|| {
             runtime
                 .load_static("big", black_box(wasm), ModuleConfig::default())
-                .unwrap()
-        })
-    });
-    // Two threads hitting the cache at once: per-hit time close to one thread's means the
-    // lookup lock does not serialise them.
-    group.bench_function("load_static_1mib_two_threads", |b| {
-        b.iter_custom(|iterations| {
-            let started = std::time::Instant::now();
-            std::thread::scope(|scope| {
-                for _ in 0..2 {
-                    scope.spawn(|| {
-                        for _ in 0..iterations {
-                            black_box(
-                                runtime
-                                    .load_static("big", wasm, ModuleConfig::default())
-                                    .unwrap(),
-                            );
-                        }
-                    });
-                }
-            });
-            // Two hits per iteration: report the time per hit of the pair.
-            started.elapsed() / 2
+                .expect("hit")
         })
     });
     group.bench_function("cached_by_name", |b| {
-        b.iter(|| runtime.cached(black_box("big")).unwrap())
+        b.iter(|| runtime.cached(black_box("big")).expect("hit"))
     });
     group.bench_function("load_borrowed_1mib_hashes_and_compares", |b| {
         b.iter(|| {
             runtime
                 .load("big-owned", black_box(&owned), ModuleConfig::default())
-                .unwrap()
+                .expect("hit")
         })
     });
     group.finish();
 }
 
-fn call_overhead(c: &mut Criterion) {
-    let wasm = wat::parse_str(ADD).unwrap();
-    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
-    let module = runtime.load("add", &wasm, ModuleConfig::default()).unwrap();
+/// Runs `iterations` trivial calls on each of `threads` threads sharing one `Module`, and
+/// returns the wall time divided by the number of threads: the time per call of the
+/// aggregate, so 1-thread time / 2-thread time is the throughput ratio.
+fn calls_on_threads(module: &Module, threads: u32, iterations: u64) -> Duration {
     let options = CallOptions::default();
-    let mut group = c.benchmark_group("call_overhead");
-    group.bench_function("raw_wasmi_fresh_store", |b| {
-        let mut config = wasmi::Config::default();
-        config.consume_fuel(true);
-        let engine = wasmi::Engine::new(&config);
-        let raw = wasmi::Module::new(&engine, &wasm).unwrap();
-        let linker = wasmi::Linker::<()>::new(&engine);
-        b.iter(|| {
-            let mut store = wasmi::Store::new(&engine, ());
-            store.set_fuel(1_000_000).unwrap();
-            let instance = linker.instantiate_and_start(&mut store, &raw).unwrap();
-            let add = instance
-                .get_typed_func::<(i32, i32), i32>(&store, "add")
-                .unwrap();
-            add.call(&mut store, black_box((2, 3))).unwrap()
-        })
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                for _ in 0..iterations {
+                    black_box(
+                        module
+                            .call_raw("add", &[2i32.into(), 3i32.into()], &options)
+                            .expect("add runs"),
+                    );
+                }
+            });
+        }
     });
-    group.bench_function("fazt_call_raw", |b| {
-        b.iter(|| {
-            module
-                .call_raw("add", black_box(&[2i32.into(), 3i32.into()]), &options)
-                .unwrap()
-        })
-    });
+    started.elapsed() / threads
+}
+
+fn throughput(c: &mut Criterion) {
+    let runtime = runtime();
+    let module = runtime
+        .load("add", &fixture("add.wat"), ModuleConfig::default())
+        .expect("loads");
+    let mut group = c.benchmark_group("throughput");
+    for threads in [1, 2] {
+        group.bench_function(format!("add_{threads}t"), |b| {
+            b.iter_custom(|iterations| calls_on_threads(&module, threads, iterations))
+        });
+    }
     group.finish();
 }
 
-criterion_group!(benches, cache_hit, call_overhead);
+criterion_group!(
+    benches,
+    call_overhead,
+    call_overhead_large,
+    cache_hit,
+    throughput
+);
 criterion_main!(benches);

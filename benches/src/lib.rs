@@ -1,1 +1,223 @@
-//! Placeholder library target; the benchmarks live in `benches/`.
+//! Shared fixtures and baselines of the benchmarks (issue 9).
+//!
+//! Every figure the benches produce is a ratio between two functions measured in the same
+//! run, so each bench pairs our path with a baseline built here: raw wasmi with a fresh
+//! store per call (fuel off, or fuel on with [`wasmi::StoreLimits`]), and the libimage resize
+//! core compiled natively. `scripts/perf-report.sh` turns the medians into the named figures.
+
+use std::path::PathBuf;
+
+use fazt_wasm_abi::args::Value;
+use fazt_wasm_runtime::wasmi;
+
+/// The repository root (benches run with the package directory as working directory).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("benches/ has a parent")
+        .to_path_buf()
+}
+
+/// A `.wat` fixture of `benches/fixtures`, compiled to wasm bytes.
+///
+/// # Panics
+///
+/// When the fixture is missing or does not parse (the benches cannot run without it).
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = repo_root().join("benches/fixtures").join(name);
+    wat::parse_file(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// The embedded libimage guest, as shipped (`modules/dist/libimage.wasm`).
+pub static LIBIMAGE: &[u8] = include_bytes!("../../modules/dist/libimage.wasm");
+
+/// The resize workload's input: a 1920x1080 RGB PNG photo.
+pub static PHOTO_1920X1080_PNG: &[u8] = include_bytes!("../data/photo-1920x1080.png");
+
+/// The resize workload's output size.
+pub const RESIZE_TO: (u32, u32) = (800, 450);
+
+/// The named arguments of the resize workload.
+pub fn resize_args() -> [(&'static str, Value<'static>); 3] {
+    [
+        ("input", Value::Bytes(PHOTO_1920X1080_PNG)),
+        ("width", Value::Int(i64::from(RESIZE_TO.0))),
+        ("height", Value::Int(i64::from(RESIZE_TO.1))),
+    ]
+}
+
+/// Width and height from a PNG's IHDR chunk, if `png` starts like a PNG.
+pub fn png_size(png: &[u8]) -> Option<(u32, u32)> {
+    let header = png.get(..24)?;
+    if &header[..8] != b"\x89PNG\r\n\x1a\n" || &header[12..16] != b"IHDR" {
+        return None;
+    }
+    let be = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+    Some((be(16), be(20)))
+}
+
+/// Raw wasmi, used the way an embedder without our layer would: one engine and linker, a
+/// fresh `Store` per call.
+#[derive(Debug)]
+pub struct RawWasmi {
+    /// The engine (fuel on or off).
+    pub engine: wasmi::Engine,
+    /// A linker with do-nothing `fazt.log` and `fazt.read_file` (no file system).
+    pub linker: wasmi::Linker<wasmi::StoreLimits>,
+    /// The compiled module.
+    pub module: wasmi::Module,
+    fuel: bool,
+}
+
+/// Fuel each raw call gets when metering is on: far more than any bench call uses.
+const RAW_FUEL: u64 = u64::MAX / 2;
+
+impl RawWasmi {
+    /// Compiles `wasm` on a default wasmi engine with fuel metering `fuel`.
+    ///
+    /// # Panics
+    ///
+    /// When `wasm` does not compile.
+    pub fn new(wasm: &[u8], fuel: bool) -> Self {
+        let mut config = wasmi::Config::default();
+        config.consume_fuel(fuel);
+        let engine = wasmi::Engine::new(&config);
+        let module = wasmi::Module::new(&engine, wasm).expect("fixture compiles");
+        let mut linker = wasmi::Linker::new(&engine);
+        linker
+            .func_wrap(
+                fazt_wasm_abi::IMPORT_MODULE,
+                fazt_wasm_abi::LOG,
+                |_level: i32, _ptr: i32, _len: i32| fazt_wasm_abi::STATUS_OK,
+            )
+            .expect("one log import");
+        linker
+            .func_wrap(
+                fazt_wasm_abi::IMPORT_MODULE,
+                fazt_wasm_abi::READ_FILE,
+                |_path: i32, _path_len: i32, _buf: i32, _cap: i32| fazt_wasm_abi::READ_FILE_NO_ROOT,
+            )
+            .expect("one read_file import");
+        Self {
+            engine,
+            linker,
+            module,
+            fuel,
+        }
+    }
+
+    /// A fresh store: with fuel on, it also carries a 64 MiB `StoreLimits`, the minimum
+    /// an embedder needs for the guarantees our layer gives.
+    pub fn store(&self) -> wasmi::Store<wasmi::StoreLimits> {
+        let limits = if self.fuel {
+            wasmi::StoreLimitsBuilder::new()
+                .memory_size(64 << 20)
+                .build()
+        } else {
+            wasmi::StoreLimits::default()
+        };
+        let mut store = wasmi::Store::new(&self.engine, limits);
+        if self.fuel {
+            store.limiter(|limits| limits);
+            store.set_fuel(RAW_FUEL).expect("fuel is on");
+        }
+        store
+    }
+
+    /// New store, `instantiate_and_start`, one typed call of `export`, drop.
+    ///
+    /// # Panics
+    ///
+    /// When the export is missing, has another type, or traps.
+    pub fn call<P: wasmi::WasmParams, R: wasmi::WasmResults>(&self, export: &str, params: P) -> R {
+        let mut store = self.store();
+        let instance = self
+            .linker
+            .instantiate_and_start(&mut store, &self.module)
+            .expect("instantiates");
+        instance
+            .get_typed_func::<P, R>(&store, export)
+            .expect("export exists")
+            .call(&mut store, params)
+            .expect("call succeeds")
+    }
+
+    /// A service call under the ABI, by hand: fresh store, allocate, encode the arguments
+    /// into guest memory, call, copy the payload of an ok envelope out, drop.
+    ///
+    /// # Panics
+    ///
+    /// When anything fails, or the guest answers with an error envelope.
+    pub fn call_service(&self, export: &str, args: &[(&str, Value<'_>)]) -> Vec<u8> {
+        let mut store = self.store();
+        let instance = self
+            .linker
+            .instantiate_and_start(&mut store, &self.module)
+            .expect("instantiates");
+        let memory = instance.get_memory(&store, "memory").expect("memory");
+        let alloc = instance
+            .get_typed_func::<i32, i32>(&store, fazt_wasm_abi::ALLOC)
+            .expect("fazt_alloc");
+        let len = fazt_wasm_abi::args::encoded_len(args);
+        let ptr = alloc.call(&mut store, len as i32).expect("fazt_alloc runs") as usize;
+        fazt_wasm_abi::args::encode_to_slice(args, &mut memory.data_mut(&mut store)[ptr..][..len])
+            .expect("arguments encode");
+        let packed = instance
+            .get_typed_func::<(i32, i32), i64>(&store, export)
+            .expect("service export")
+            .call(&mut store, (ptr as i32, len as i32))
+            .expect("service call succeeds");
+        let (out, out_len) = fazt_wasm_abi::unpack_ptr_len(packed);
+        let region = &memory.data(&store)[out as usize..][..out_len as usize];
+        match fazt_wasm_abi::output::parse(region).expect("a valid envelope") {
+            fazt_wasm_abi::output::Envelope::Ok(payload) => payload.to_vec(),
+            fazt_wasm_abi::output::Envelope::Err { message, .. } => {
+                panic!("guest error: {}", String::from_utf8_lossy(message))
+            }
+        }
+    }
+}
+
+/// A compute kernel for the metering bench: `run(n)` mixes a xorshift generator with loads,
+/// stores and branches over one page for `n` rounds and returns a checksum.
+pub const COMPUTE_WAT: &str = r#"(module
+  (memory 1)
+  (func (export "run") (param $n i32) (result i32)
+    (local $x i32) (local $sum i32) (local $addr i32)
+    (local.set $x (i32.const 2463534242))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 13))))
+        (local.set $x (i32.xor (local.get $x) (i32.shr_u (local.get $x) (i32.const 17))))
+        (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 5))))
+        (local.set $addr (i32.and (local.get $x) (i32.const 65532)))
+        (i32.store (local.get $addr)
+          (i32.add (i32.load (local.get $addr)) (local.get $x)))
+        (if (i32.and (local.get $x) (i32.const 1))
+          (then (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $addr)))))
+          (else (local.set $sum (i32.xor (local.get $sum) (local.get $x)))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $sum)))"#;
+
+/// Rounds of [`COMPUTE_WAT`] per bench iteration: tens of milliseconds, several fuel slices.
+pub const COMPUTE_ROUNDS: i32 = 2_000_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn photo_is_1920_by_1080() {
+        assert_eq!(png_size(PHOTO_1920X1080_PNG), Some((1920, 1080)));
+    }
+
+    #[test]
+    fn raw_service_call_matches_the_fixture() {
+        let raw = RawWasmi::new(&fixture("page.wat"), true);
+        let out = raw.call_service("first16", &[("a", Value::Int(1))]);
+        assert_eq!(out, b"abcdefghijklmnop");
+        assert_eq!(raw.call::<_, i32>("add", (2, 3)), 5);
+    }
+}

@@ -1,0 +1,120 @@
+//! Where time goes on real work (issue 9): `metering` (the same compute kernel with fuel off
+//! in raw wasmi, with fuel on, and through our runtime with fuel slices and a deadline) and
+//! `resize` (libimage's resize of a 1920x1080 PNG to 800x450 through our runtime, through
+//! raw wasmi without fuel, and through an instance where only the export is timed). The
+//! native baseline of the same Rust code is `modules/libimage/benches/native.rs` (the guest
+//! crate belongs to the modules workspace, whose crates inherit settings cargo cannot
+//! resolve from this one).
+//!
+//! `cargo bench -p fazt-wasm-benches --bench compute`
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use fazt_wasm_benches::{
+    COMPUTE_ROUNDS, COMPUTE_WAT, LIBIMAGE, PHOTO_1920X1080_PNG, RESIZE_TO, RawWasmi, png_size,
+    resize_args,
+};
+use fazt_wasm_runtime::{Args, CallOptions, ModuleConfig, Runtime, RuntimeConfig};
+
+fn metering(c: &mut Criterion) {
+    let wasm = wat::parse_str(COMPUTE_WAT).expect("kernel parses");
+    let off = RawWasmi::new(&wasm, false);
+    let on = RawWasmi::new(&wasm, true);
+    let runtime = Runtime::new(RuntimeConfig::default()).expect("runtime starts");
+    let module = runtime
+        .load("compute", &wasm, ModuleConfig::default())
+        .expect("kernel loads");
+    let options = CallOptions::default();
+    let expected = off.call::<_, i32>("run", COMPUTE_ROUNDS);
+    let ours = module
+        .call_raw("run", &[COMPUTE_ROUNDS.into()], &options)
+        .expect("kernel runs");
+    assert_eq!(ours[0].i32(), Some(expected));
+    let mut group = c.benchmark_group("metering");
+    group.sample_size(20);
+    group.bench_function("compute_raw_wasmi_fuel_off", |b| {
+        b.iter(|| off.call::<_, i32>("run", black_box(COMPUTE_ROUNDS)))
+    });
+    group.bench_function("compute_raw_wasmi_fuel_on", |b| {
+        b.iter(|| on.call::<_, i32>("run", black_box(COMPUTE_ROUNDS)))
+    });
+    group.bench_function("compute_ours", |b| {
+        b.iter(|| {
+            module
+                .call_raw("run", black_box(&[COMPUTE_ROUNDS.into()]), &options)
+                .expect("kernel runs")
+        })
+    });
+    group.finish();
+}
+
+fn resize(c: &mut Criterion) {
+    let runtime = Runtime::new(fazt_wasm_hostfns::install(RuntimeConfig::default(), None))
+        .expect("runtime starts");
+    let config = ModuleConfig {
+        memory_limit_bytes: 256 << 20,
+        fuel_limit: 60_000_000_000,
+        timeout: Some(Duration::from_secs(120)),
+        ..ModuleConfig::default()
+    };
+    let module = runtime
+        .load_static("libimage", LIBIMAGE, config)
+        .expect("libimage loads");
+    let raw = RawWasmi::new(LIBIMAGE, false);
+    let options = CallOptions::default();
+    let (width, height) = RESIZE_TO;
+    let args = Args::new()
+        .bytes("input", PHOTO_1920X1080_PNG)
+        .int("width", width.into())
+        .int("height", height.into());
+
+    // The paths agree byte for byte before anything is timed.
+    let ours = module.call("resize", &args, &options).expect("resize runs");
+    assert_eq!(png_size(ours.bytes()), Some(RESIZE_TO));
+    assert_eq!(raw.call_service("resize", &resize_args()), ours.bytes());
+
+    let mut group = c.benchmark_group("resize");
+    group.sample_size(10);
+    group.bench_function("ours", |b| {
+        b.iter(|| {
+            module
+                .call("resize", black_box(&args), &options)
+                .expect("resize runs")
+        })
+    });
+    // Only the export: the instance, the argument copy and the output copy are outside the
+    // timed part, so ours - guest_only is everything our layer adds around the resize.
+    let encoded = {
+        let mut bytes = Vec::new();
+        fazt_wasm_abi::args::encode(args.entries(), &mut bytes).expect("arguments encode");
+        bytes
+    };
+    group.bench_function("guest_only", |b| {
+        b.iter_custom(|iterations| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iterations {
+                let mut instance = module.instantiate(&options).expect("instantiates");
+                let ptr = instance.write_bytes(&encoded).expect("arguments fit");
+                let started = Instant::now();
+                let packed = instance
+                    .call_raw(
+                        "resize",
+                        &[(ptr.offset as i32).into(), (ptr.len as i32).into()],
+                    )
+                    .expect("resize runs");
+                timed += started.elapsed();
+                black_box(packed);
+            }
+            timed
+        })
+    });
+    group.bench_function("raw_wasmi_fuel_off", |b| {
+        b.iter(|| raw.call_service("resize", black_box(&resize_args())))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, metering, resize);
+criterion_main!(benches);
