@@ -96,11 +96,18 @@ m = {
     "libimage_call_abi": ours("call_overhead_large", "libimage_call_abi"),
     "cache_hit": ours("cache_hit", "load_static_1mib"),
     "cached_by_name": ours("cache_hit", "cached_by_name"),
+    "handle_clone": ours("cache_hit", "module_handle_clone"),
+    "load_lazy": ours("load", "libimage_lazy"),
+    "load_eager": ours("load", "libimage_eager"),
     "t1": ours("throughput", "add_1t"),
     "t2": ours("throughput", "add_2t"),
-    "compute_off": ours("metering", "compute_raw_wasmi_fuel_off"),
-    "compute_on": ours("metering", "compute_raw_wasmi_fuel_on"),
-    "compute_ours": ours("metering", "compute_ours"),
+    "raw_t1": ours("throughput", "raw_wasmi_1t"),
+    "raw_t2": ours("throughput", "raw_wasmi_2t"),
+    "compute_off": ours("metering", "mix_raw_wasmi_fuel_off"),
+    "compute_on": ours("metering", "mix_raw_wasmi_fuel_on"),
+    "compute_ours": ours("metering", "mix_ours"),
+    "branchy_off": ours("metering", "branchy_raw_wasmi_fuel_off"),
+    "branchy_ours": ours("metering", "branchy_ours"),
     "resize_ours": ours("resize", "ours"),
     "resize_guest_only": ours("resize", "guest_only"),
     "resize_raw": ours("resize", "raw_wasmi_fuel_off"),
@@ -135,9 +142,11 @@ rows = [
     ("libimage_call_vs_wasmtime_ratio", ratio(m["libimage_call_raw"], m["wt_libimage"]), "x", "<= 2", lambda v: v <= 2,
      "libimage: our call_raw / wasmtime pooling + InstancePre"),
     ("metering_overhead_pct", pct_over(m["compute_ours"], m["compute_off"]), "%", "<= 5", lambda v: v <= 5,
-     "compute kernel: ours (fuel, slices, deadline, limits) over raw wasmi fuel off"),
+     "`mix` kernel (long blocks): ours (fuel, slices, deadline, limits) over raw wasmi fuel off"),
     ("metering_fuel_only_pct", pct_over(m["compute_on"], m["compute_off"]), "%", "-", None,
-     "compute kernel: raw wasmi fuel on over fuel off (wasmi's own metering)"),
+     "`mix` kernel: raw wasmi fuel on over fuel off (wasmi's own metering)"),
+    ("metering_branchy_pct", pct_over(m["branchy_ours"], m["branchy_off"]), "%", "-", None,
+     "`branchy` kernel (a branch every few instructions, the worst case): ours over fuel off"),
     ("resize_layer_overhead_pct", pct_over(m["resize_ours"], m["resize_raw"]), "%", "<= 3", lambda v: v <= 3,
      "resize 1920x1080 -> 800x450: ours over raw wasmi fuel off"),
     ("resize_vs_native_ratio", ratio(m["resize_ours"], m["resize_native"]), "x", "<= 10", lambda v: v <= 10,
@@ -150,8 +159,16 @@ rows = [
      "resize: everything but the export (instantiate, copy in, copy out, drop) / whole call"),
     ("cache_hit_fraction", ratio(m["cache_hit"], m["add_call_raw"]), "", "<= 0.02", lambda v: v <= 0.02,
      "load_static of a cached 1 MiB module / trivial call"),
+    ("cache_handle_fraction", ratio(m["handle_clone"], m["add_call_raw"]), "", "-", None,
+     "cloning a kept Module handle (no lookup) / trivial call"),
     ("throughput_2t_ratio", ratio(m["t1"], m["t2"]), "x", ">= 1.8", lambda v: v >= 1.8,
      "trivial calls/s on 2 threads sharing a Module / 1 thread"),
+    ("load_lazy_ms", None if m["load_lazy"] is None else m["load_lazy"] / 1e6, "ms", "-", None,
+     "compiling libimage (400 KB) as the runtime does: lazy translation, fuel-free"),
+    ("load_eager_ratio", ratio(m["load_eager"], m["load_lazy"]), "x", "-", None,
+     "eager translation of every function / our lazy load"),
+    ("throughput_2t_ratio_raw_wasmi", ratio(m["raw_t1"], m["raw_t2"]), "x", "-", None,
+     "the same for raw wasmi sharing one engine and module (wasmi's own scaling)"),
     ("heap_bytes_per_call", None if heap is None else float(heap), "B", "-", None,
      "heap held per in-flight call beyond linear memory (1,000 live sessions)"),
 ]
@@ -163,6 +180,8 @@ def fmt(v, unit):
         return f"{v:.0f} B"
     if unit == "%":
         return f"{v:.1f}%"
+    if unit == "ms":
+        return f"{v:.2f} ms"
     if unit == "us":
         return f"{v:.1f} µs"
     if unit == "x":

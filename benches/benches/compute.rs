@@ -27,26 +27,29 @@ fn metering(c: &mut Criterion) {
         .load("compute", &wasm, ModuleConfig::default())
         .expect("kernel loads");
     let options = CallOptions::default();
-    let expected = off.call::<_, i32>("run", COMPUTE_ROUNDS);
-    let ours = module
-        .call_raw("run", &[COMPUTE_ROUNDS.into()], &options)
-        .expect("kernel runs");
-    assert_eq!(ours[0].i32(), Some(expected));
     let mut group = c.benchmark_group("metering");
     group.sample_size(20);
-    group.bench_function("compute_raw_wasmi_fuel_off", |b| {
-        b.iter(|| off.call::<_, i32>("run", black_box(COMPUTE_ROUNDS)))
-    });
-    group.bench_function("compute_raw_wasmi_fuel_on", |b| {
-        b.iter(|| on.call::<_, i32>("run", black_box(COMPUTE_ROUNDS)))
-    });
-    group.bench_function("compute_ours", |b| {
-        b.iter(|| {
-            module
-                .call_raw("run", black_box(&[COMPUTE_ROUNDS.into()]), &options)
-                .expect("kernel runs")
-        })
-    });
+    for kernel in ["mix", "branchy"] {
+        let expected = off.call::<_, i32>(kernel, COMPUTE_ROUNDS);
+        let ours = module
+            .call_raw(kernel, &[COMPUTE_ROUNDS.into()], &options)
+            .expect("kernel runs");
+        assert_eq!(ours[0].i32(), Some(expected));
+        assert_eq!(on.call::<_, i32>(kernel, COMPUTE_ROUNDS), expected);
+        group.bench_function(format!("{kernel}_raw_wasmi_fuel_off"), |b| {
+            b.iter(|| off.call::<_, i32>(kernel, black_box(COMPUTE_ROUNDS)))
+        });
+        group.bench_function(format!("{kernel}_raw_wasmi_fuel_on"), |b| {
+            b.iter(|| on.call::<_, i32>(kernel, black_box(COMPUTE_ROUNDS)))
+        });
+        group.bench_function(format!("{kernel}_ours"), |b| {
+            b.iter(|| {
+                module
+                    .call_raw(kernel, black_box(&[COMPUTE_ROUNDS.into()]), &options)
+                    .expect("kernel runs")
+            })
+        });
+    }
     group.finish();
 }
 

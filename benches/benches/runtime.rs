@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fazt_wasm_benches::{LIBIMAGE, RawWasmi, fixture};
-use fazt_wasm_runtime::{Args, CallOptions, Module, ModuleConfig, Runtime, RuntimeConfig};
+use fazt_wasm_runtime::{Args, CallOptions, ModuleConfig, Runtime, RuntimeConfig, wasmi};
 
 fn runtime() -> Runtime {
     Runtime::new(fazt_wasm_hostfns::install(RuntimeConfig::default(), None))
@@ -131,6 +131,12 @@ fn cache_hit(c: &mut Criterion) {
                 .expect("hit")
         })
     });
+    // What an embedder that keeps its `Module` pays instead of a lookup: one atomic increment
+    // (and a decrement when the clone drops).
+    let handle = runtime.cached("big").expect("cached");
+    group.bench_function("module_handle_clone", |b| {
+        b.iter(|| black_box(&handle).clone())
+    });
     group.bench_function("cached_by_name", |b| {
         b.iter(|| runtime.cached(black_box("big")).expect("hit"))
     });
@@ -144,21 +150,16 @@ fn cache_hit(c: &mut Criterion) {
     group.finish();
 }
 
-/// Runs `iterations` trivial calls on each of `threads` threads sharing one `Module`, and
-/// returns the wall time divided by the number of threads: the time per call of the
-/// aggregate, so 1-thread time / 2-thread time is the throughput ratio.
-fn calls_on_threads(module: &Module, threads: u32, iterations: u64) -> Duration {
-    let options = CallOptions::default();
+/// Runs `iterations` calls of `call` on each of `threads` threads at once and returns the
+/// wall time divided by the number of threads: the time per call of the aggregate, so
+/// 1-thread time / 2-thread time is the throughput ratio.
+fn on_threads(threads: u32, iterations: u64, call: &(impl Fn() + Sync)) -> Duration {
     let started = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
                 for _ in 0..iterations {
-                    black_box(
-                        module
-                            .call_raw("add", &[2i32.into(), 3i32.into()], &options)
-                            .expect("add runs"),
-                    );
+                    call();
                 }
             });
         }
@@ -166,17 +167,53 @@ fn calls_on_threads(module: &Module, threads: u32, iterations: u64) -> Duration 
     started.elapsed() / threads
 }
 
+/// Trivial calls on 1 and 2 threads sharing one `Module`, beside raw wasmi sharing one
+/// engine and module, which shows how much of any shortfall is wasmi's own.
 fn throughput(c: &mut Criterion) {
     let runtime = runtime();
+    let wasm = fixture("add.wat");
     let module = runtime
-        .load("add", &fixture("add.wat"), ModuleConfig::default())
+        .load("add", &wasm, ModuleConfig::default())
         .expect("loads");
+    let raw = RawWasmi::new(&wasm, true);
+    let options = CallOptions::default();
+    let ours = || {
+        black_box(
+            module
+                .call_raw("add", &[2i32.into(), 3i32.into()], &options)
+                .expect("add runs"),
+        );
+    };
+    let baseline = || {
+        black_box(raw.call::<_, i32>("add", (2, 3)));
+    };
     let mut group = c.benchmark_group("throughput");
     for threads in [1, 2] {
         group.bench_function(format!("add_{threads}t"), |b| {
-            b.iter_custom(|iterations| calls_on_threads(&module, threads, iterations))
+            b.iter_custom(|iterations| on_threads(threads, iterations, &ours))
+        });
+        group.bench_function(format!("raw_wasmi_{threads}t"), |b| {
+            b.iter_custom(|iterations| on_threads(threads, iterations, &baseline))
         });
     }
+    group.finish();
+}
+
+/// Compiling libimage with our engine configuration (lazy translation, no fuel charged for
+/// it, so fuel stays history-free) beside wasmi's eager translation of every function.
+fn load(c: &mut Criterion) {
+    let lazy = wasmi::Engine::new(&fazt_wasm_runtime::engine_config(1000));
+    let mut eager_config = fazt_wasm_runtime::engine_config(1000);
+    eager_config.compilation_mode(wasmi::CompilationMode::Eager);
+    let eager = wasmi::Engine::new(&eager_config);
+    let mut group = c.benchmark_group("load");
+    group.sample_size(20);
+    group.bench_function("libimage_lazy", |b| {
+        b.iter(|| wasmi::Module::new(&lazy, black_box(LIBIMAGE)).expect("compiles"))
+    });
+    group.bench_function("libimage_eager", |b| {
+        b.iter(|| wasmi::Module::new(&eager, black_box(LIBIMAGE)).expect("compiles"))
+    });
     group.finish();
 }
 
@@ -185,6 +222,7 @@ criterion_group!(
     call_overhead,
     call_overhead_large,
     cache_hit,
-    throughput
+    throughput,
+    load
 );
 criterion_main!(benches);

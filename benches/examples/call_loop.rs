@@ -1,12 +1,14 @@
 //! A fixed number of calls in a loop, for instruction-level profiles of the call path:
 //!
-//! `valgrind --tool=callgrind target/release/examples/call_loop raw|ours|abi|image-raw|image-ours [CALLS]`
+//! `valgrind --tool=callgrind target/release/examples/call_loop raw|ours|abi|image-raw|image-ours|hit|compute-*|resize-off|resize-on|resize-ours [CALLS]`
 //!
 //! Callgrind counts instructions, so two profiles compare on a noisy machine.
 
 use std::hint::black_box;
 
-use fazt_wasm_benches::{LIBIMAGE, RawWasmi, fixture};
+use fazt_wasm_benches::{
+    COMPUTE_ROUNDS, COMPUTE_WAT, LIBIMAGE, PHOTO_1920X1080_PNG, RawWasmi, fixture, resize_args,
+};
 use fazt_wasm_runtime::{Args, CallOptions, ModuleConfig, Runtime, RuntimeConfig};
 
 fn main() {
@@ -73,6 +75,48 @@ fn main() {
                     .expect("hit");
             }
         }
-        other => panic!("unknown mode {other:?}: raw, ours, abi, image-raw, image-ours, hit"),
+        "compute-off" | "compute-on" => {
+            let wasm = wat::parse_str(COMPUTE_WAT).expect("kernel parses");
+            let raw = RawWasmi::new(&wasm, mode == "compute-on");
+            for _ in 0..calls {
+                black_box(raw.call::<_, i32>("mix", COMPUTE_ROUNDS));
+            }
+        }
+        "compute-ours" => {
+            let wasm = wat::parse_str(COMPUTE_WAT).expect("kernel parses");
+            let module = runtime
+                .load("compute", &wasm, ModuleConfig::default())
+                .expect("loads");
+            for _ in 0..calls {
+                black_box(module.call_raw("mix", &[COMPUTE_ROUNDS.into()], &options))
+                    .expect("runs");
+            }
+        }
+        "resize-off" | "resize-on" => {
+            let raw = RawWasmi::new(LIBIMAGE, mode == "resize-on");
+            for _ in 0..calls {
+                black_box(raw.call_service("resize", &resize_args()));
+            }
+        }
+        "resize-ours" => {
+            let config = ModuleConfig {
+                memory_limit_bytes: 256 << 20,
+                fuel_limit: 60_000_000_000,
+                ..ModuleConfig::default()
+            };
+            let module = runtime
+                .load_static("libimage", LIBIMAGE, config)
+                .expect("loads");
+            let args = Args::new()
+                .bytes("input", PHOTO_1920X1080_PNG)
+                .int("width", 800)
+                .int("height", 450);
+            for _ in 0..calls {
+                black_box(module.call("resize", &args, &options)).expect("runs");
+            }
+        }
+        other => panic!(
+            "unknown mode {other:?}: raw, ours, abi, image-raw, image-ours, hit, compute-off, compute-on, compute-ours, resize-off, resize-on, resize-ours"
+        ),
     }
 }

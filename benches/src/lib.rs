@@ -178,11 +178,40 @@ impl RawWasmi {
     }
 }
 
-/// A compute kernel for the metering bench: `run(n)` mixes a xorshift generator with loads,
-/// stores and branches over one page for `n` rounds and returns a checksum.
+/// The compute kernels of the metering bench, on one page of memory:
+///
+/// - `mix(n)`: `n` rounds of a murmur-style mix over the page (load, multiply, rotate,
+///   xor-shift, store): straight-line arithmetic in long basic blocks, as hashing, codecs and
+///   pixel loops are.
+/// - `branchy(n)`: a xorshift generator with a data-dependent branch every few
+///   instructions: short basic blocks, the worst case for wasmi's per-block fuel checks.
+///
+/// Both return a checksum, so the three paths can be compared.
 pub const COMPUTE_WAT: &str = r#"(module
   (memory 1)
-  (func (export "run") (param $n i32) (result i32)
+  (func (export "mix") (param $n i32) (result i32)
+    (local $h i32) (local $w i32) (local $addr i32)
+    (local.set $h (i32.const 0x9747b28c))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $addr (i32.and (i32.shl (local.get $n) (i32.const 2)) (i32.const 65532)))
+        (local.set $w (i32.mul (i32.xor (i32.load (local.get $addr)) (local.get $n))
+                               (i32.const 0xcc9e2d51)))
+        (local.set $w (i32.mul (i32.rotl (local.get $w) (i32.const 15)) (i32.const 0x1b873593)))
+        (local.set $h (i32.add (i32.mul (i32.rotl (i32.xor (local.get $h) (local.get $w))
+                                                  (i32.const 13))
+                                        (i32.const 5))
+                               (i32.const 0xe6546b64)))
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16)))
+                               (i32.const 0x85ebca6b)))
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13)))
+                               (i32.const 0xc2b2ae35)))
+        (i32.store (local.get $addr) (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $h))
+  (func (export "branchy") (param $n i32) (result i32)
     (local $x i32) (local $sum i32) (local $addr i32)
     (local.set $x (i32.const 2463534242))
     (block $done
@@ -201,7 +230,8 @@ pub const COMPUTE_WAT: &str = r#"(module
         (br $next)))
     (local.get $sum)))"#;
 
-/// Rounds of [`COMPUTE_WAT`] per bench iteration: tens of milliseconds, several fuel slices.
+/// Rounds of each [`COMPUTE_WAT`] kernel per bench iteration: tens of milliseconds, several
+/// fuel slices.
 pub const COMPUTE_ROUNDS: i32 = 2_000_000;
 
 #[cfg(test)]
