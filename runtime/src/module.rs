@@ -730,12 +730,7 @@ impl Module {
             Some(entry) => self.check_service(entry).map_err(refused)?,
             None => return Err(refused(self.not_found(export))),
         };
-        let mut session = Session::new(self, options, Some(entry.name.clone()))
-            .map_err(|(error, stats)| CallError { error, stats })?;
-        let func = session
-            .instance
-            .get_func(&session.store, export)
-            .expect("the export was checked on the module");
+        let (mut session, func) = self.start_session(entry, options)?;
         match session.call_service(&func, args.entries()) {
             Ok(bytes) => Ok(Output::new(bytes, session.stats())),
             Err(error) => Err(CallError {
@@ -799,6 +794,21 @@ impl Module {
         }
     }
 
+    /// A fresh store with the module instantiated and started, and the export `entry`.
+    fn start_session(
+        &self,
+        entry: &ExportEntry,
+        options: &CallOptions,
+    ) -> Result<(Session, wasmi::Func), CallError> {
+        let session = Session::new(self, options, Some(entry.name.clone()))
+            .map_err(|(error, stats)| CallError { error, stats })?;
+        let func = session
+            .instance
+            .get_func(&session.store, &entry.name)
+            .expect("the export was checked on the module");
+        Ok((session, func))
+    }
+
     fn call_raw_inner(
         &self,
         entry: &ExportEntry,
@@ -812,12 +822,7 @@ impl Module {
                 stats: CallStats::default(),
             });
         }
-        let mut session = Session::new(self, options, Some(entry.name.clone()))
-            .map_err(|(error, stats)| CallError { error, stats })?;
-        let func = session
-            .instance
-            .get_func(&session.store, export)
-            .expect("the export was checked on the module");
+        let (mut session, func) = self.start_session(entry, options)?;
         let mut results = results_for(&entry.ty);
         let outcome = session.run(&func, params, &mut results);
         let stats = session.stats();
