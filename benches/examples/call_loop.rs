@@ -1,6 +1,6 @@
 //! A fixed number of calls in a loop, for instruction-level profiles of the call path:
 //!
-//! `valgrind --tool=callgrind target/release/examples/call_loop raw|ours|abi|image-raw|image-ours|hit|compute-*|resize-off|resize-on|resize-ours [CALLS]`
+//! `valgrind --tool=callgrind target/release/examples/call_loop raw|ours|page-raw|page-ours|abi|image-raw|image-ours|hit|compute-*|resize-off|resize-on|resize-ours [CALLS]`
 //!
 //! Callgrind counts instructions, so two profiles compare on a noisy machine.
 
@@ -27,6 +27,21 @@ fn main() {
             let raw = RawWasmi::new(&add, true);
             for _ in 0..calls {
                 black_box(raw.call::<_, i32>("add", (2, 3)));
+            }
+        }
+        "page-raw" => {
+            let raw = RawWasmi::new(&page, true);
+            for _ in 0..calls {
+                black_box(raw.call::<_, i32>("add", (2, 3)));
+            }
+        }
+        "page-ours" => {
+            let module = runtime
+                .load("page", &page, ModuleConfig::default())
+                .expect("loads");
+            for _ in 0..calls {
+                black_box(module.call_raw("add", &[2i32.into(), 3i32.into()], &options))
+                    .expect("runs");
             }
         }
         "ours" => {
@@ -116,7 +131,7 @@ fn main() {
             }
         }
         other => panic!(
-            "unknown mode {other:?}: raw, ours, abi, image-raw, image-ours, hit, compute-off, compute-on, compute-ours, resize-off, resize-on, resize-ours"
+            "unknown mode {other:?}: raw, ours, page-raw, page-ours, abi, image-raw, image-ours, hit, compute-off, compute-on, compute-ours, resize-off, resize-on, resize-ours"
         ),
     }
 }
