@@ -1,7 +1,8 @@
 //! Where time goes on real work (issue 9): `metering` (the same compute kernel with fuel off
 //! in raw wasmi, with fuel on, and through our runtime with fuel slices and a deadline) and
 //! `resize` (libimage's resize of a 1920x1080 PNG to 800x450 through our runtime, through
-//! raw wasmi without fuel, and through an instance where only the export is timed). The
+//! raw wasmi without fuel; `benches/paired.rs` times the export alone for the end-to-end
+//! figure). The
 //! native baseline of the same Rust code is `modules/libimage/benches/native.rs` (the guest
 //! crate belongs to the modules workspace, whose crates inherit settings cargo cannot
 //! resolve from this one).
@@ -9,7 +10,7 @@
 //! `cargo bench -p fazt-wasm-benches --bench compute`
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fazt_wasm_benches::{
@@ -85,32 +86,6 @@ fn resize(c: &mut Criterion) {
             module
                 .call("resize", black_box(&args), &options)
                 .expect("resize runs")
-        })
-    });
-    // Only the export: the instance, the argument copy and the output copy are outside the
-    // timed part, so ours - guest_only is everything our layer adds around the resize.
-    let encoded = {
-        let mut bytes = Vec::new();
-        fazt_wasm_abi::args::encode(args.entries(), &mut bytes).expect("arguments encode");
-        bytes
-    };
-    group.bench_function("guest_only", |b| {
-        b.iter_custom(|iterations| {
-            let mut timed = Duration::ZERO;
-            for _ in 0..iterations {
-                let mut instance = module.instantiate(&options).expect("instantiates");
-                let ptr = instance.write_bytes(&encoded).expect("arguments fit");
-                let started = Instant::now();
-                let packed = instance
-                    .call_raw(
-                        "resize",
-                        &[(ptr.offset as i32).into(), (ptr.len as i32).into()],
-                    )
-                    .expect("resize runs");
-                timed += started.elapsed();
-                black_box(packed);
-            }
-            timed
         })
     });
     group.bench_function("raw_wasmi_fuel_off", |b| {
