@@ -15,56 +15,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use fazt_wasm_benches::{
-    COMPUTE_ROUNDS, COMPUTE_WAT, LIBIMAGE, PHOTO_1920X1080_PNG, RawWasmi, fixture, resize_args,
+    COMPUTE_ROUNDS, COMPUTE_WAT, LIBIMAGE, PHOTO_1920X1080_PNG, Paired, RawWasmi, fixture, median,
+    paired, resize_args,
 };
 use fazt_wasm_runtime::{Args, CallOptions, ModuleConfig, Runtime, RuntimeConfig};
-
-/// Times `batch` runs of `f`.
-fn time(batch: u32, f: &mut impl FnMut()) -> Duration {
-    let started = Instant::now();
-    for _ in 0..batch {
-        f();
-    }
-    started.elapsed()
-}
-
-/// One paired figure: medians of the per-round ratio ours/baseline and of each side's time
-/// per run, in nanoseconds.
-struct Paired {
-    ratio: f64,
-    baseline_ns: f64,
-    ours_ns: f64,
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-/// Alternates `baseline` and `ours` (`batch` runs each, the order swapped every round) for
-/// `rounds` rounds after one warm-up round.
-fn paired(rounds: u32, batch: u32, mut baseline: impl FnMut(), mut ours: impl FnMut()) -> Paired {
-    time(batch, &mut baseline);
-    time(batch, &mut ours);
-    let (mut ratios, mut base, mut mine) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..rounds {
-        let (b, o) = if round % 2 == 0 {
-            let b = time(batch, &mut baseline);
-            (b, time(batch, &mut ours))
-        } else {
-            let o = time(batch, &mut ours);
-            (time(batch, &mut baseline), o)
-        };
-        ratios.push(o.as_secs_f64() / b.as_secs_f64());
-        base.push(b.as_secs_f64() * 1e9 / f64::from(batch));
-        mine.push(o.as_secs_f64() * 1e9 / f64::from(batch));
-    }
-    Paired {
-        ratio: median(ratios),
-        baseline_ns: median(base),
-        ours_ns: median(mine),
-    }
-}
 
 fn report(name: &str, what: &str, paired: &Paired) {
     eprintln!(

@@ -6,6 +6,7 @@
 //! core compiled natively. `scripts/perf-report.sh` turns the medians into the named figures.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use fazt_wasm_abi::args::Value;
 use fazt_wasm_runtime::wasmi;
@@ -234,9 +235,80 @@ pub const COMPUTE_WAT: &str = r#"(module
 /// fuel slices.
 pub const COMPUTE_ROUNDS: i32 = 2_000_000;
 
+/// Times `batch` runs of `f`.
+fn time(batch: u32, f: &mut impl FnMut()) -> Duration {
+    let started = Instant::now();
+    for _ in 0..batch {
+        f();
+    }
+    started.elapsed()
+}
+
+/// One paired figure: the median of the per-round ratios ours/baseline, and the median time
+/// of one run of each side in nanoseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Paired {
+    /// Median over rounds of (time of ours) / (time of the baseline).
+    pub ratio: f64,
+    /// Median time of one baseline run, in nanoseconds.
+    pub baseline_ns: f64,
+    /// Median time of one run of ours, in nanoseconds.
+    pub ours_ns: f64,
+}
+
+/// The median of `values` (the upper one of an even count).
+///
+/// # Panics
+///
+/// When `values` is empty.
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Alternates `baseline` and `ours` (`batch` runs each, the order swapped every round) for
+/// `rounds` rounds after one warm-up round, so slow drift of a shared machine hits both
+/// sides of every ratio alike; the median drops the rounds a neighbour disturbed.
+pub fn paired(
+    rounds: u32,
+    batch: u32,
+    mut baseline: impl FnMut(),
+    mut ours: impl FnMut(),
+) -> Paired {
+    time(batch, &mut baseline);
+    time(batch, &mut ours);
+    let (mut ratios, mut base, mut mine) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds.max(1) {
+        let (b, o) = if round % 2 == 0 {
+            let b = time(batch, &mut baseline);
+            (b, time(batch, &mut ours))
+        } else {
+            let o = time(batch, &mut ours);
+            (time(batch, &mut baseline), o)
+        };
+        ratios.push(o.as_secs_f64() / b.as_secs_f64());
+        base.push(b.as_secs_f64() * 1e9 / f64::from(batch));
+        mine.push(o.as_secs_f64() * 1e9 / f64::from(batch));
+    }
+    Paired {
+        ratio: median(ratios),
+        baseline_ns: median(base),
+        ours_ns: median(mine),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paired_ratio_is_ours_over_baseline() {
+        let slow = || std::thread::sleep(Duration::from_millis(4));
+        let fast = || std::thread::sleep(Duration::from_millis(1));
+        let result = paired(3, 1, slow, fast);
+        assert!(result.ratio < 0.8, "{result:?}");
+        assert!(result.baseline_ns > result.ours_ns, "{result:?}");
+    }
 
     #[test]
     fn photo_is_1920_by_1080() {

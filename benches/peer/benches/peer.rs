@@ -246,5 +246,114 @@ fn resize(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, call_overhead, resize);
+/// The ratios of issue 9 that compare with wasmtime, measured in this process by alternating
+/// our runtime and wasmtime in short rounds (`fazt_wasm_benches::paired`): a shared VM drifts
+/// too much between two processes minutes apart. Prints `name=value` lines for
+/// `scripts/perf-report.sh`; under `cargo test --benches` (no `--bench`), one round each.
+fn paired_with_ours(_: &mut Criterion) {
+    use fazt_wasm_benches::paired;
+    use fazt_wasm_runtime::{Args, CallOptions, ModuleConfig, Runtime, RuntimeConfig};
+
+    let smoke = !std::env::args().any(|arg| arg == "--bench");
+    let quick = std::env::args().any(|arg| arg == "--warm-up-time");
+    let rounds = |full: u32, short: u32| match (smoke, quick) {
+        (true, _) => 1,
+        (false, true) => short,
+        (false, false) => full,
+    };
+    let runtime = Runtime::new(RuntimeConfig::default()).expect("runtime starts");
+    let options = CallOptions::default();
+    let cranelift = engine(None);
+
+    let add_wasm = wat_module("benches/fixtures/add.wat");
+    let add = runtime
+        .load("add", &add_wasm, ModuleConfig::default())
+        .expect("add loads");
+    let add_pre = instance_pre(&cranelift, &add_wasm);
+    let tiny = paired(
+        rounds(101, 31),
+        2_000,
+        || {
+            black_box(call_add(&add_pre));
+        },
+        || {
+            black_box(
+                add.call_raw("add", &[2i32.into(), 3i32.into()], &options)
+                    .expect("add runs"),
+            );
+        },
+    );
+    println!("tiny_vs_wasmtime_ratio={:.4}", tiny.ratio);
+
+    let libimage_wasm = read("modules/dist/libimage.wasm");
+    let libimage = runtime
+        .load("libimage", &libimage_wasm, ModuleConfig::default())
+        .expect("libimage loads");
+    let libimage_pre = instance_pre(&cranelift, &libimage_wasm);
+    let large = paired(
+        rounds(101, 31),
+        50,
+        || call_dealloc(&libimage_pre),
+        || {
+            black_box(
+                libimage
+                    .call_raw(DEALLOC, &[0i32.into(), 0i32.into()], &options)
+                    .expect("fazt_dealloc runs"),
+            );
+        },
+    );
+    println!("libimage_call_vs_wasmtime_ratio={:.4}", large.ratio);
+
+    let resizer = runtime
+        .load(
+            "libimage-resize",
+            &libimage_wasm,
+            ModuleConfig {
+                memory_limit_bytes: 256 << 20,
+                fuel_limit: 60_000_000_000,
+                timeout: Some(std::time::Duration::from_secs(120)),
+                ..ModuleConfig::default()
+            },
+        )
+        .expect("libimage loads");
+    let photo = read("benches/data/photo-1920x1080.png");
+    let entries = [
+        ("input", Value::Bytes(&photo)),
+        ("width", Value::Int(RESIZE_WIDTH.into())),
+        ("height", Value::Int(RESIZE_HEIGHT.into())),
+    ];
+    let args = Args::new()
+        .bytes("input", &photo)
+        .int("width", RESIZE_WIDTH.into())
+        .int("height", RESIZE_HEIGHT.into());
+    let ours = || {
+        black_box(
+            resizer
+                .call("resize", &args, &options)
+                .expect("resize runs"),
+        );
+    };
+    for (name, target) in [
+        ("resize_vs_pulley", Some("pulley64")),
+        ("resize_vs_cranelift", None),
+    ] {
+        let pre = instance_pre(&engine(target), &libimage_wasm);
+        let result = paired(
+            rounds(5, 2),
+            1,
+            || {
+                black_box(call_service(&pre, "resize", &entries));
+            },
+            ours,
+        );
+        println!("{name}_ratio={:.4}", result.ratio);
+        eprintln!(
+            "{name}: wasmtime {:.0} ms, ours {:.0} ms",
+            result.baseline_ns / 1e6,
+            result.ours_ns / 1e6
+        );
+    }
+}
+
+criterion_group!(benches, call_overhead, resize, paired_with_ours);
 criterion_main!(benches);
