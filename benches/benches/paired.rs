@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use fazt_wasm_benches::{
     COMPUTE_ROUNDS, COMPUTE_WAT, LIBIMAGE, PHOTO_1920X1080_PNG, Paired, RawWasmi, fixture, median,
-    paired, resize_args,
+    on_threads, paired, resize_args,
 };
 use fazt_wasm_runtime::{Args, CallOptions, ModuleConfig, Runtime, RuntimeConfig};
 
@@ -26,21 +26,6 @@ fn report(name: &str, what: &str, paired: &Paired) {
         paired.baseline_ns, paired.ours_ns, paired.ratio
     );
     println!("{name}={:.4}", paired.ratio);
-}
-
-/// Runs `iterations` of `call` on each of `threads` threads at once; the wall time.
-fn on_threads(threads: u32, iterations: u32, call: &(impl Fn() + Sync)) -> Duration {
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                for _ in 0..iterations {
-                    call();
-                }
-            });
-        }
-    });
-    started.elapsed()
 }
 
 fn main() {
@@ -168,15 +153,15 @@ fn main() {
 
     // Throughput: 2 threads sharing the Module against 1 thread, alternated. The ratio is
     // calls per second on 2 threads / on 1 thread.
-    let per_round = 20_000;
+    let per_round: u32 = 20_000;
     let threads = paired(
         scale(31, 11),
         1,
         || {
-            on_threads(1, per_round, &call_add);
+            on_threads(1, per_round.into(), &call_add);
         },
         || {
-            on_threads(2, per_round, &call_add);
+            on_threads(2, per_round.into(), &call_add);
         },
     );
     println!("throughput_2t_ratio={:.4}", 2.0 / threads.ratio);

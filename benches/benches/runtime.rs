@@ -5,10 +5,9 @@
 //! `cargo bench -p fazt-wasm-benches --bench runtime`
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fazt_wasm_benches::{LIBIMAGE, RawWasmi, fixture};
+use fazt_wasm_benches::{LIBIMAGE, RawWasmi, fixture, on_threads};
 use fazt_wasm_runtime::{Args, CallOptions, ModuleConfig, Runtime, RuntimeConfig, wasmi};
 
 fn runtime() -> Runtime {
@@ -150,23 +149,6 @@ fn cache_hit(c: &mut Criterion) {
     group.finish();
 }
 
-/// Runs `iterations` calls of `call` on each of `threads` threads at once and returns the
-/// wall time divided by the number of threads: the time per call of the aggregate, so
-/// 1-thread time / 2-thread time is the throughput ratio.
-fn on_threads(threads: u32, iterations: u64, call: &(impl Fn() + Sync)) -> Duration {
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                for _ in 0..iterations {
-                    call();
-                }
-            });
-        }
-    });
-    started.elapsed() / threads
-}
-
 /// Trivial calls on 1 and 2 threads sharing one `Module`, beside raw wasmi sharing one
 /// engine and module, which shows how much of any shortfall is wasmi's own.
 fn throughput(c: &mut Criterion) {
@@ -190,10 +172,11 @@ fn throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group("throughput");
     for threads in [1, 2] {
         group.bench_function(format!("add_{threads}t"), |b| {
-            b.iter_custom(|iterations| on_threads(threads, iterations, &ours))
+            // Time per call of the aggregate: 1-thread / 2-thread time is the throughput ratio.
+            b.iter_custom(|iterations| on_threads(threads, iterations, &ours) / threads)
         });
         group.bench_function(format!("raw_wasmi_{threads}t"), |b| {
-            b.iter_custom(|iterations| on_threads(threads, iterations, &baseline))
+            b.iter_custom(|iterations| on_threads(threads, iterations, &baseline) / threads)
         });
     }
     group.finish();

@@ -3,9 +3,8 @@
 //! scaling -- [ours|raw|raw-own-engine|compute] [ROUNDS]`.
 
 use std::hint::black_box;
-use std::time::Instant;
 
-use fazt_wasm_benches::{RawWasmi, fixture};
+use fazt_wasm_benches::{RawWasmi, fixture, on_threads};
 use fazt_wasm_runtime::{CallOptions, ModuleConfig, Runtime, RuntimeConfig};
 
 const CALLS: u64 = 200_000;
@@ -60,17 +59,8 @@ fn main() {
     for _ in 0..rounds {
         let mut rates = Vec::new();
         for threads in [1u64, 2] {
-            let started = Instant::now();
-            std::thread::scope(|scope| {
-                for _ in 0..threads {
-                    scope.spawn(|| {
-                        for _ in 0..calls {
-                            call();
-                        }
-                    });
-                }
-            });
-            rates.push((threads * calls) as f64 / started.elapsed().as_secs_f64());
+            let elapsed = on_threads(threads as u32, calls, &call);
+            rates.push((threads * calls) as f64 / elapsed.as_secs_f64());
         }
         println!(
             "{mode}: 1 thread {:.0}/s, 2 threads {:.0}/s, ratio {:.2}",

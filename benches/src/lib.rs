@@ -297,6 +297,22 @@ pub fn paired(
     }
 }
 
+/// Runs `iterations` calls of `call` on each of `threads` threads at once and returns the
+/// wall time of the whole.
+pub fn on_threads(threads: u32, iterations: u64, call: &(impl Fn() + Sync)) -> Duration {
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                for _ in 0..iterations {
+                    call();
+                }
+            });
+        }
+    });
+    started.elapsed()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
