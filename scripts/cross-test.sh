@@ -59,7 +59,7 @@ cross_setup "$target"
 tested=(fazt-wasm-abi fazt-wasm-runtime fazt-wasm-hostfns fazt-wasm-tests)
 declare -A skipped=(
   [fazt-wasm]="its end-to-end tests exec the CLI binary, which needs binfmt_misc for a foreign target"
-  [fazt-wasm-benches]="criterion benches, no tests"
+  [fazt-wasm-benches]="benchmark baselines; its unit tests and a one-pass bench run are native CI steps"
   [fazt-wasm-testkit]="test support only; it runs inside fazt-wasm-tests"
 )
 

@@ -183,20 +183,18 @@ fn main() {
         ("metering_overhead_pct", "mix"),
         ("metering_branchy_pct", "branchy"),
     ] {
-        let metering = paired(
-            scale(21, 7),
-            1,
-            || {
-                black_box(raw_kernel.call::<_, i32>(export, COMPUTE_ROUNDS));
-            },
-            || {
-                black_box(
-                    kernel_module
-                        .call_raw(export, &[COMPUTE_ROUNDS.into()], &options)
-                        .expect("kernel runs"),
-                );
-            },
-        );
+        // Closures over references are Copy: each is handed to both pairings.
+        let ours = || {
+            black_box(
+                kernel_module
+                    .call_raw(export, &[COMPUTE_ROUNDS.into()], &options)
+                    .expect("kernel runs"),
+            );
+        };
+        let raw = |engine: &RawWasmi| {
+            black_box(engine.call::<_, i32>(export, COMPUTE_ROUNDS));
+        };
+        let metering = paired(scale(21, 7), 1, || raw(&raw_kernel), ours);
         eprintln!(
             "{name}: {export}: fuel off {:.1} ms, ours {:.1} ms",
             metering.baseline_ns / 1e6,
@@ -205,20 +203,7 @@ fn main() {
         println!("{name}={:.2}", (metering.ratio - 1.0) * 100.0);
         // The same kernel against raw wasmi with fuel on: what our slicing, deadline and
         // limits add beyond wasmi's own metering.
-        let layer = paired(
-            scale(21, 7),
-            1,
-            || {
-                black_box(raw_kernel_fuel.call::<_, i32>(export, COMPUTE_ROUNDS));
-            },
-            || {
-                black_box(
-                    kernel_module
-                        .call_raw(export, &[COMPUTE_ROUNDS.into()], &options)
-                        .expect("kernel runs"),
-                );
-            },
-        );
+        let layer = paired(scale(21, 7), 1, || raw(&raw_kernel_fuel), ours);
         println!("{name}_vs_fuel_on={:.2}", (layer.ratio - 1.0) * 100.0);
     }
 
